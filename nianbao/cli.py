@@ -1,0 +1,341 @@
+"""The `nianbao` command: run the pipeline, operate workers, read what is stored."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+from rich.table import Table
+
+app = typer.Typer(
+    help="Collect government information-disclosure annual reports (政府信息公开工作年度报告).",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+reports_app = typer.Typer(
+    help="Stored reports: list them, or show one.", invoke_without_command=True
+)
+dlq_app = typer.Typer(
+    help="Dead letters: tasks that failed after all retries.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(reports_app, name="reports")
+app.add_typer(dlq_app, name="dlq")
+app.add_typer(db_app, name="db")
+
+console = Console()
+err = Console(stderr=True)
+
+
+def progress(transient: bool = False) -> Progress:
+    """The progress bar every long command shows (on stderr, so stdout stays data)."""
+    return Progress(
+        SpinnerColumn(),
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=transient,
+    )
+
+
+def fail(message: str, hint: str) -> typer.Exit:
+    """Print an error that says what to do, and exit 1."""
+    err.print(f"[bold red]error:[/] {message}\n[dim]→ {hint}[/]")
+    return typer.Exit(1)
+
+
+@app.command()
+def demo(
+    seeds: Annotated[
+        Path | None, typer.Option(help="Folder of seed report texts to publish on the site.")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port of the local government site.")] = 8765,
+) -> None:
+    """Start a local government site, crawl it, run every stage, and summarise what happened."""
+    from nianbao.demo import run_demo
+
+    run_demo(console, seeds, port)
+
+
+@app.command()
+def worker(
+    queues: Annotated[
+        str, typer.Option(help="Queues to consume, comma-separated.")
+    ] = "pages,store",
+    concurrency: Annotated[int, typer.Option("-c", "--concurrency", help="Processes.")] = 2,
+    loglevel: Annotated[str, typer.Option(help="Log level.")] = "INFO",
+) -> None:
+    """Run a Celery worker with the project's defaults (same as `celery -A workers.app worker`)."""
+    from nianbao.settings import get_settings
+
+    if get_settings().embedded:
+        raise fail(
+            "no broker configured: in embedded mode tasks run inside the command that sends them",
+            "set NIANBAO_BROKER_URL=redis://HOST:6379/0 (and NIANBAO_DATABASE_URL) to run workers",
+        )
+    from workers.app import app as celery
+
+    celery.worker_main(
+        ["worker", "-Q", queues, "-c", str(concurrency), "--loglevel", loglevel, "-E"]
+    )
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (html, txt, pdf, docx).")],
+    site: Annotated[str, typer.Option(help="Site id recorded on every page.")] = "ingest",
+) -> None:
+    """Enqueue local files as fetched pages (backfills)."""
+    from producers.ingest import discover, ingest_file
+
+    try:
+        files = list(discover(paths))
+    except FileNotFoundError as exc:
+        raise fail(str(exc), "check the path; folders are searched recursively") from exc
+    with progress() as bar:
+        task = bar.add_task("ingesting", total=len(files))
+        for path in files:
+            ingest_file(path, site)
+            bar.advance(task)
+    console.print(f"enqueued {len(files)} page(s); see [bold]nianbao status[/]")
+
+
+@app.command()
+def crawl(
+    urls: Annotated[list[str], typer.Argument(help="Listing pages of annual-report columns.")],
+    site: Annotated[str | None, typer.Option(help="Site id (default: the host).")] = None,
+) -> None:
+    """Fetch listing pages, follow links that look like annual reports, enqueue each."""
+    from nianbao.settings import get_settings
+    from producers.crawl import Fetcher
+    from producers.crawl import crawl as crawl_pass
+
+    settings = get_settings()
+    fetcher = Fetcher(
+        timeout=settings.crawl_timeout,
+        user_agent=settings.crawl_user_agent,
+        max_bytes=settings.max_body_bytes,
+    )
+    with progress() as bar:
+        task = bar.add_task("crawling", total=None)
+        result = crawl_pass(urls, fetcher, site_id=site, on_link=lambda *_: bar.advance(task))
+    fetcher.close()
+    console.print(f"{result.listings} listing(s), enqueued {len(result.enqueued)} page(s)")
+    for error in result.errors:
+        err.print(f"[yellow]skipped:[/] {error}")
+
+
+@app.command()
+def parse(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to parse.")],
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Parse files with the pure core, without the queue or the database."""
+    from nianbao.core.errors import PageRejected
+    from nianbao.core.pipeline import analyse
+    from producers.ingest import discover
+    from producers.sniff import sniff
+    from schemas.report import AnnualReport
+
+    try:
+        files = list(discover(paths))
+    except FileNotFoundError as exc:
+        raise fail(str(exc), "check the path") from exc
+    table = Table("file", "report", "year", "format", "agency", "title / reason")
+    for path in files:
+        body = path.read_bytes()
+        try:
+            record = analyse(body, content_type=sniff(body, name=path.name)).record
+        except PageRejected as exc:
+            record = AnnualReport(is_report=False, reason=f"{exc.reason}: {exc.detail}")
+        if as_json:
+            out = {"source": str(path), **record.model_dump(mode="json")}
+            sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
+        else:
+            table.add_row(
+                path.name,
+                "yes" if record.is_report else "[red]no[/]",
+                str(record.year or ""),
+                record.format or "",
+                record.agency.name or "",
+                (record.title or "") if record.is_report else (record.reason or ""),
+            )
+    if not as_json:
+        console.print(table)
+
+
+@reports_app.callback()
+def reports_list(
+    ctx: typer.Context,
+    limit: Annotated[int, typer.Option(help="How many, newest first.")] = 50,
+) -> None:
+    """List stored reports (newest first)."""
+    if ctx.invoked_subcommand:
+        return
+    from nianbao import runtime
+
+    repo = runtime.repository()
+    table = Table("id", "year", "format", "agency", "title", "published")
+    for row in repo.list_reports(limit=limit):
+        table.add_row(
+            str(row.id),
+            str(row.year or ""),
+            row.format or "",
+            row.agency_name or "",
+            row.title or "",
+            str(row.published_on or ""),
+        )
+    console.print(table)
+    console.print("[dim]one record in full: nianbao reports show ID[/]")
+
+
+@reports_app.command("show")
+def reports_show(report_id: Annotated[int, typer.Argument(help="Report id.")]) -> None:
+    """Print one stored report, with its sources, as JSON."""
+    from nianbao import runtime
+
+    stored = runtime.repository().get_report(report_id)
+    if stored is None:
+        raise fail(f"no report with id {report_id}", "list them with: nianbao reports")
+    sys.stdout.write(stored.model_dump_json(indent=2) + "\n")
+
+
+class ExportFormat(StrEnum):
+    """Export formats."""
+
+    jsonl = "jsonl"
+
+
+@app.command()
+def export(
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = (
+        ExportFormat.jsonl
+    ),
+    out: Annotated[Path | None, typer.Option(help="Output file (default: stdout).")] = None,
+) -> None:
+    """Export every stored report, one per line, with its sources."""
+    from nianbao import runtime
+
+    repo = runtime.repository()
+    total = repo.counts()["reports"]
+    handle = out.open("w", encoding="utf-8") if out else sys.stdout
+    try:
+        with progress(transient=out is None) as bar:
+            task = bar.add_task("exporting", total=total)
+            for stored in repo.iter_reports():
+                handle.write(stored.model_dump_json() + "\n")
+                bar.advance(task)
+    finally:
+        if out:
+            handle.close()
+    if out:
+        console.print(f"wrote {total} report(s) to {out}")
+
+
+@app.command()
+def status() -> None:
+    """Queue depths and what is stored, quarantined and dead-lettered."""
+    from nianbao import runtime
+    from nianbao.settings import get_settings
+    from workers.app import queue_depths
+
+    settings = get_settings()
+    mode = "embedded (in-process)" if settings.embedded else f"distributed ({settings.broker_url})"
+    console.print(f"mode: {mode}")
+    try:
+        depths = queue_depths()
+    except Exception as exc:
+        raise fail(f"broker unreachable: {exc}", "is Redis running at NIANBAO_BROKER_URL?") from exc
+    table = Table("queue", "waiting")
+    if depths is None:
+        table.add_row("pages / store", "— (tasks run in-process)")
+    else:
+        for name, depth in depths.items():
+            table.add_row(name, str(depth))
+    console.print(table)
+    counts = runtime.repository().counts()
+    stored = Table("reports", "sources", "quarantined", "dead letters")
+    stored.add_row(*(str(counts[k]) for k in ("reports", "sources", "quarantined", "dead_letters")))
+    console.print(stored)
+
+
+@dlq_app.command("list")
+def dlq_list() -> None:
+    """Dead letters waiting for a replay."""
+    from workers.dlq import pending
+
+    letters = pending()
+    table = Table("id", "task", "attempts", "failed at", "error")
+    for letter in letters:
+        table.add_row(
+            str(letter.id),
+            letter.task_name,
+            str(letter.attempts),
+            letter.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            letter.error[:100],
+        )
+    console.print(table)
+    if letters:
+        console.print("[dim]send again: nianbao dlq replay ID... (or --all)[/]")
+
+
+@dlq_app.command("replay")
+def dlq_replay(
+    ids: Annotated[list[int] | None, typer.Argument(help="Dead-letter ids.")] = None,
+    replay_all: Annotated[bool, typer.Option("--all", help="Replay every pending one.")] = False,
+) -> None:
+    """Send dead-lettered messages to their tasks again."""
+    from workers.dlq import pending, replay
+
+    letters = pending()
+    if not replay_all:
+        if not ids:
+            raise fail("name the dead letters to replay", "nianbao dlq replay ID... or --all")
+        missing = set(ids) - {letter.id for letter in letters}
+        if missing:
+            raise fail(f"not pending: {sorted(missing)}", "see: nianbao dlq list")
+        letters = [letter for letter in letters if letter.id in set(ids)]
+    with progress() as bar:
+        task = bar.add_task("replaying", total=len(letters))
+        done = []
+        for letter in letters:
+            done += replay([letter])
+            bar.advance(task)
+    console.print(f"replayed {len(done)} message(s)")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the configured database to the newest schema."""
+    from nianbao import runtime
+    from nianbao.settings import get_settings
+
+    runtime.repository()  # migrates on first use
+    console.print(f"database at head: {get_settings().effective_database_url}")
+
+
+@app.command()
+def schema(
+    model: Annotated[str | None, typer.Option(help="One model (default: all).")] = None,
+) -> None:
+    """Print the JSON Schema of the queue messages and the stored record."""
+    from schemas import json_schemas
+
+    schemas = json_schemas()
+    if model:
+        if model not in schemas:
+            raise fail(f"unknown model {model!r}", f"one of: {', '.join(schemas)}")
+        schemas = schemas[model]
+    sys.stdout.write(json.dumps(schemas, ensure_ascii=False, indent=2) + "\n")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

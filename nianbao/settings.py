@@ -1,0 +1,112 @@
+"""All configuration, in one place: environment variables with the prefix ``NIANBAO_``.
+
+With nothing set, nianbao runs embedded: SQLite in ``./nianbao-data``, a local directory as the
+object store and Celery tasks executed in-process. Set a broker, a database URL and an S3 bucket
+to run distributed, with no code change.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting nianbao reads. Field docs are the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="NIANBAO_", extra="ignore")
+
+    data_dir: Path = Field(
+        Path("nianbao-data"),
+        description="Working directory for the embedded defaults (SQLite file, local objects).",
+    )
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker, e.g. redis://host:6379/0. Unset: tasks run in-process.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. "
+        "Unset: SQLite file in data_dir.",
+    )
+    object_store: Literal["local", "s3"] = Field(
+        "local", description="Where raw pages and record archives go."
+    )
+    s3_bucket: str = Field("nianbao", description="Bucket for the s3 object store.")
+    s3_endpoint_url: str | None = Field(
+        None, description="S3 endpoint (MinIO, moto, ...). Unset: AWS."
+    )
+    s3_region: str = Field("us-east-1", description="S3 region.")
+    s3_prefix: str = Field("", description="Key prefix inside the bucket.")
+
+    max_retries: int = Field(
+        5, ge=0, description="Retries of a failing task before it is dead-lettered."
+    )
+    retry_backoff_base: float = Field(
+        2.0, gt=0, description="Seconds before the first retry; doubles on each retry."
+    )
+    retry_backoff_max: float = Field(
+        300.0, gt=0, description="Cap of one retry delay (kept below the visibility timeout)."
+    )
+    max_deliveries: int = Field(
+        3,
+        ge=1,
+        description="Deliveries of one attempt (worker killed mid-task) before dead-lettering.",
+    )
+    visibility_timeout: int = Field(
+        1800,
+        ge=60,
+        description="Seconds Redis keeps an unacknowledged message before redelivering it.",
+    )
+    task_time_limit: int = Field(
+        300,
+        ge=5,
+        description="Hard per-task limit in seconds; must stay below the visibility timeout.",
+    )
+    prefetch_multiplier: int = Field(1, ge=1, description="Messages each worker process reserves.")
+
+    max_body_bytes: int = Field(
+        20_000_000, ge=1024, description="Larger pages are quarantined, not parsed."
+    )
+    crawl_timeout: float = Field(20.0, gt=0, description="HTTP timeout of the crawler (seconds).")
+    crawl_user_agent: str = Field(
+        "nianbao/0.1 (+https://github.com/nianbao; annual-report collector)",
+        description="User-Agent the crawler sends.",
+    )
+
+    @property
+    def embedded(self) -> bool:
+        """True when no broker is configured and tasks run in-process."""
+        return not self.broker_url
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or the embedded SQLite file."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'nianbao.sqlite3').resolve()}"
+
+    def check(self) -> None:
+        """Fail early on settings that contradict each other."""
+        if self.task_time_limit >= self.visibility_timeout:
+            raise ValueError(
+                "NIANBAO_TASK_TIME_LIMIT must be below NIANBAO_VISIBILITY_TIMEOUT, otherwise Redis "
+                "redelivers a message while a healthy worker is still running it"
+            )
+        if self.retry_backoff_max >= self.visibility_timeout:
+            raise ValueError(
+                "NIANBAO_RETRY_BACKOFF_MAX must be below NIANBAO_VISIBILITY_TIMEOUT: a retry "
+                "waiting longer than that is redelivered by Redis and runs twice"
+            )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    settings = Settings()
+    settings.check()
+    return settings

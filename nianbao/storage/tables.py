@@ -1,0 +1,153 @@
+"""SQLAlchemy tables. The schema changes only through Alembic migrations (storage/migrations)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Integer on SQLite so the primary key is the rowid (autoincrement); BIGINT elsewhere.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Json = JSON().with_variant(JSONB(), "postgresql")
+Timestamp = DateTime(timezone=True)
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with deterministic constraint names (Alembic needs them)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ReportRow(Base):
+    """One report: the validated record, keyed by the fingerprint of its main text."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    schema_version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str | None] = mapped_column(Text)
+    agency_name: Mapped[str | None] = mapped_column(Text, index=True)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    format: Mapped[str | None] = mapped_column(String(16))
+    published_on: Mapped[date | None] = mapped_column(Date)
+    text_length: Mapped[int] = mapped_column(Integer)
+    record: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class SourceRow(Base):
+    """A place (URL) a report was seen at, with the decision dedup made for it."""
+
+    __tablename__ = "report_sources"
+    __table_args__ = (UniqueConstraint("report_id", "url_key"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    url_key: Mapped[str] = mapped_column(String(64), comment="sha256 of url: bounded index key")
+    url: Mapped[str] = mapped_column(Text)
+    final_url: Mapped[str] = mapped_column(Text)
+    site_id: Mapped[str] = mapped_column(String(200))
+    page_sha256: Mapped[str] = mapped_column(String(64))
+    raw_ref: Mapped[str] = mapped_column(Text)
+    decision: Mapped[str] = mapped_column(String(32))
+    first_seen: Mapped[datetime] = mapped_column(Timestamp)
+    last_seen: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class SectionRow(Base):
+    """A report section, in document order."""
+
+    __tablename__ = "report_sections"
+    __table_args__ = (UniqueConstraint("report_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(16))
+    heading: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class IndicatorRow(Base):
+    """A statistics cell or narrative figure, with verbatim labels and canonical codes."""
+
+    __tablename__ = "indicators"
+    __table_args__ = (
+        UniqueConstraint("report_id", "position"),
+        Index(None, "row_code", "column_code"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    table_name: Mapped[str] = mapped_column(String(32))
+    row_label: Mapped[str] = mapped_column(Text)
+    row_code: Mapped[str | None] = mapped_column(String(64))
+    column_label: Mapped[str | None] = mapped_column(Text)
+    column_code: Mapped[str | None] = mapped_column(String(64))
+    unit: Mapped[str | None] = mapped_column(String(16))
+    value: Mapped[float | None] = mapped_column(Float)
+    raw: Mapped[str] = mapped_column(Text)
+    semantics: Mapped[str] = mapped_column(String(16))
+
+
+class QuarantineRow(Base):
+    """A page rejected for good (not a report, undecodable, too large), with the reason."""
+
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("page_sha256", "url_key", "stage"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(64), index=True)
+    detail: Mapped[str] = mapped_column(Text)
+    url_key: Mapped[str] = mapped_column(String(64))
+    url: Mapped[str] = mapped_column(Text)
+    site_id: Mapped[str] = mapped_column(String(200))
+    page_sha256: Mapped[str] = mapped_column(String(64))
+    raw_ref: Mapped[str] = mapped_column(Text)
+    message: Mapped[dict[str, Any]] = mapped_column(Json)
+    first_seen: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class DeadLetterRow(Base):
+    """A task that failed after all retries: the message and error, kept for replay."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(64), unique=True)
+    task_name: Mapped[str] = mapped_column(String(200))
+    args: Mapped[list[Any]] = mapped_column(Json)
+    kwargs: Mapped[dict[str, Any]] = mapped_column(Json)
+    error: Mapped[str] = mapped_column(Text)
+    traceback: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    replayed_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -1,0 +1,43 @@
+"""Put a fetched body in the object store and its FetchedPage message on the pages queue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from nianbao import runtime
+from nianbao.storage.objects import put_raw
+from schemas.messages import FetchedPage
+from workers.tasks import process_page
+
+
+def publish(
+    body: bytes,
+    *,
+    url: str,
+    site_id: str,
+    content_type: str,
+    final_url: str | None = None,
+    http_status: int | None = None,
+    encoding: str | None = None,
+    link_text: str | None = None,
+    referrer: str | None = None,
+    fetched_at: datetime | None = None,
+) -> FetchedPage:
+    """Store the body content-addressed (before the message exists), then enqueue the page."""
+    sha256, key = put_raw(runtime.object_store(), body)
+    page = FetchedPage(
+        url=url,
+        final_url=final_url or url,
+        site_id=site_id,
+        fetched_at=fetched_at or datetime.now(UTC),
+        http_status=http_status,
+        content_type=content_type,
+        encoding=encoding,
+        sha256=sha256,
+        size=len(body),
+        body_ref=key,
+        link_text=link_text,
+        referrer=referrer,
+    )
+    process_page.apply_async(args=[page.model_dump(mode="json")])
+    return page

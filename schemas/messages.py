@@ -1,0 +1,64 @@
+"""Messages that cross the queue. Each is versioned; consumers reject versions they do not know."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.report import AnnualReport
+
+
+class FetchedPage(BaseModel):
+    """A fetched page; its body stays in the object store (a claim check, not bytes in Redis)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: Literal[1] = 1
+    url: str = Field(
+        description="The URL the page was requested at (or file:// for ingested files)."
+    )
+    final_url: str = Field(description="The URL after redirects.")
+    site_id: str = Field(description="Which monitored site (or ingest batch) it came from.")
+    fetched_at: datetime
+    http_status: int | None = Field(None, description="HTTP status; None for local files.")
+    content_type: str = Field(description="Media type as served or sniffed, without parameters.")
+    encoding: str | None = Field(None, description="Charset declared or detected at fetch time.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the raw body.")
+    size: int = Field(ge=0, description="Body length in bytes.")
+    body_ref: str = Field(description="Object-store key of the raw body.")
+    link_text: str | None = Field(None, description="The anchor text that led to the page.")
+    referrer: str | None = Field(None, description="The page that linked to this one.")
+
+    @property
+    def source_url(self) -> str:
+        """The URL a reader would cite: the final one after redirects."""
+        return self.final_url or self.url
+
+
+Stage = Literal["load", "extract", "parse", "validate", "store"]
+
+
+class ParsedPage(BaseModel):
+    """What the pages stage hands to the store stage for an accepted report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = 1
+    page: FetchedPage
+    record: AnnualReport
+    fingerprint: str = Field(description="sha256 of the normalised main text: the exact-dup key.")
+    text_length: int = Field(ge=0, description="Characters of normalised main text.")
+
+
+class Rejection(BaseModel):
+    """A page that is not (or not usably) a report: quarantined at once, never retried."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = 1
+    page: FetchedPage
+    stage: Stage
+    reason: str = Field(description="Machine-readable reason, e.g. not_a_report, too_large.")
+    detail: str = Field(description="What was wrong, for a person.")

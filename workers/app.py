@@ -1,0 +1,92 @@
+"""The Celery app, configured from nianbao's settings.
+
+`celery -A workers.app worker -Q pages,store` and `nianbao worker` both run it. Every reliability
+setting below is deliberate; README.md ("Reliability") explains each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from celery.signals import worker_process_init
+from kombu import Queue
+
+from nianbao import runtime
+from nianbao.settings import Settings, get_settings
+
+PAGES_QUEUE = "pages"
+STORE_QUEUE = "store"
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Celery configuration for these settings."""
+    return {
+        "broker_url": settings.broker_url or "memory://",
+        # Embedded default: the same tasks run in-process, synchronously.
+        "task_always_eager": settings.embedded,
+        "task_eager_propagates": True,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "accept_content": ["json"],
+        "task_ignore_result": True,
+        "result_backend": None,
+        # Acknowledge after the task ran, and requeue when the worker process dies under it;
+        # ReliableTask counts those deliveries so a page that kills workers cannot loop forever.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": settings.prefetch_multiplier,
+        "task_time_limit": settings.task_time_limit,
+        "task_soft_time_limit": max(1, int(settings.task_time_limit * 0.8)),
+        "broker_transport_options": {"visibility_timeout": settings.visibility_timeout},
+        "broker_connection_retry_on_startup": True,
+        "worker_cancel_long_running_tasks_on_connection_loss": True,
+        "task_default_queue": PAGES_QUEUE,
+        "task_queues": [Queue(PAGES_QUEUE), Queue(STORE_QUEUE)],
+        "task_routes": {
+            "nianbao.pages.*": {"queue": PAGES_QUEUE},
+            "nianbao.store.*": {"queue": STORE_QUEUE},
+        },
+        "worker_hijack_root_logger": False,
+    }
+
+
+def create_app(settings: Settings | None = None) -> Celery:
+    """A Celery app for the given (or the environment's) settings."""
+    celery = Celery("nianbao", include=["workers.tasks"])
+    celery.conf.update(celery_config(settings or get_settings()))
+    return celery
+
+
+def reconfigure() -> Settings:
+    """Re-read the environment and point the app and adapters at it (tests, bench, demo)."""
+    get_settings.cache_clear()
+    settings = get_settings()
+    if app._pool is not None:  # connections to the old broker
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.update(celery_config(settings))
+    runtime.reset()
+    return settings
+
+
+@worker_process_init.connect
+def _fresh_adapters(**_: Any) -> None:
+    runtime.reset()
+
+
+app = create_app()
+
+
+def queue_depths() -> dict[str, int] | None:
+    """Messages waiting in each queue; None in embedded mode (nothing ever waits)."""
+    if get_settings().embedded:
+        return None
+    depths = {}
+    with app.connection_for_read() as connection:
+        channel = connection.default_channel
+        for name in (PAGES_QUEUE, STORE_QUEUE):
+            depths[name] = channel.queue_declare(name, passive=True).message_count
+    return depths
