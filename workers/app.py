@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import kombu.pools
 from celery import Celery
 from celery.signals import worker_process_init
 from kombu import Queue
@@ -63,9 +64,8 @@ def reconfigure() -> Settings:
     """Re-read the environment and point the app and adapters at it (tests, bench, demo)."""
     get_settings.cache_clear()
     settings = get_settings()
-    if app._pool is not None:  # connections to the old broker
-        app._pool.force_close_all()
-        app._pool = None
+    kombu.pools.reset()  # close and forget connections to the old broker
+    app._pool = None
     app.amqp._producer_pool = None
     app.conf.update(celery_config(settings))
     runtime.reset()

@@ -77,11 +77,13 @@ _CELL_TAGS = frozenset({"td", "th"})
 # Lines that are page chrome wherever they appear (header, share bar, footer).
 _CHROME_LINE = re.compile(
     r"^(?:[•·●▪]\s*)?(?:"
-    r"(?:发布|更新|成文)(?:时间|日期)|来源|信息来源|文章来源|作者|浏览次数|点击数|阅读次数|访问量|"
-    r"字体|字号|分享到|打印|关闭|关闭窗口|收藏|我要纠错|当前位置|您当前的位置|扫一扫|"
-    r"上一篇|下一篇|相关链接|相关文件|返回顶部|主办单位|承办单位|技术支持|网站标识码|"
-    r"[^\s]{0,6}ICP备|公安备案|网站地图|联系我们"
-    r")(?:\s*[:：]|\s*$|\s)",
+    # labels: chrome only when followed by a colon, a space or nothing
+    r"(?:(?:发布|更新|成文)(?:时间|日期)|来源|信息来源|文章来源|作者|浏览次数|点击数|阅读次数|访问量|"
+    r"字体|字号|分享到|打印|关闭|收藏|我要纠错|当前位置|您当前的位置|相关链接|相关文件|"
+    r"主办单位|承办单位|技术支持|网站地图|联系我们)(?:\s*[:：]|\s*$|\s)"
+    # phrases: chrome wherever the line goes on
+    r"|扫一扫|上一篇|下一篇|返回顶部|关闭窗口|网站标识码|[^\s]{0,6}ICP备|[^\s]{0,6}公网安备"
+    r")",
 )
 _CHROME_ONLY = re.compile(
     r"^(?:[\[\]【】()（）\s|/]*(?:大|中|小|打印|关闭|收藏|首页|繁體版|简体版|ENGLISH|English|"

@@ -14,6 +14,7 @@ from nianbao.core.errors import PageRejected
 # character outside GB2312 (common in names) does not fail the whole page.
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_ANY_BYTES = {"latin-1", "iso8859-1", "cp1252", "ascii", "iso8859-15"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
 
 
@@ -45,8 +46,12 @@ def decode(body: bytes, declared: str | None = None) -> tuple[str, str]:
         return body[len(codecs.BOM_UTF8) :].decode("utf-8", "replace"), "utf-8"
     if body.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return body.decode("utf-16", "replace"), "utf-16"
-    candidates = [canonical_charset(declared), canonical_charset(sniff_meta_charset(body))]
-    for codec in ["utf-8", *candidates, "gb18030"]:
+    declared_codecs = [canonical_charset(sniff_meta_charset(body)), canonical_charset(declared)]
+    # A single-byte Latin charset decodes any bytes, so it proves nothing (ISO-8859-1 was
+    # HTTP's default): try it only after GB18030.
+    trusted = [c for c in declared_codecs if c and c not in _ANY_BYTES]
+    latin = [c for c in declared_codecs if c in _ANY_BYTES]
+    for codec in ["utf-8", *trusted, "gb18030", *latin]:
         if codec is None:
             continue
         try:

@@ -1,0 +1,45 @@
+# Two commands for a newcomer (README.md):  make demo   and   make test
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+PG_BIN ?= /usr/lib/postgresql/15/bin
+SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: demo test setup services lint bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update -qq && \
+	  $(SUDO) apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+
+## Set up and run the whole pipeline on the embedded default (SQLite, local objects, in-process).
+demo: setup
+	$(BIN)/nianbao demo
+
+## Redis and PostgreSQL 15 server binaries; the tests start their own throwaway servers.
+services:
+	@if ! command -v redis-server >/dev/null || [ ! -x $(PG_BIN)/initdb ]; then \
+	  echo "installing redis-server and postgresql from Debian's packages"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server postgresql; \
+	fi
+
+## Set up and run the whole test suite (lint included).
+test: setup services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup services
+	$(BIN)/nianbao bench
+
+clean:
+	rm -rf $(VENV) nianbao-data .pytest_cache

@@ -1,0 +1,111 @@
+"""The embedded default, end to end: what `nianbao demo` and a newcomer run, no servers."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+from rich.console import Console
+from typer.testing import CliRunner
+
+from nianbao import runtime
+from nianbao.cli import app
+from nianbao.demo import run_demo
+from tests.conftest import SEEDS
+
+runner = CliRunner()
+
+
+def test_demo_stores_five_reports_and_finds_the_republication(embedded: dict[str, str]) -> None:
+    out = io.StringIO()
+    run_demo(Console(file=out, width=200), SEEDS, port=0)
+    text = out.getvalue()
+    repo = runtime.repository()
+    counts = repo.counts()
+    assert counts["reports"] == 5
+    assert counts["sources"] == 6
+    assert counts["quarantined"] == 1
+    assert "exact_duplicate" in text and "quarantined: not_a_report" in text
+    wenzhou = [r for r in repo.iter_reports() if r.record.year == 2017 and len(r.sources) == 2]
+    assert len(wenzhou) == 1
+    first, second = wenzhou[0].sources
+    assert (first.decision, second.decision) == ("new", "exact_duplicate")
+    assert first.url != second.url and first.page_sha256 != second.page_sha256
+    assert wenzhou[0].record.title == "温州市安全生产监督管理局2017年政府信息公开工作年度报告"
+    assert embedded["NIANBAO_DATA_DIR"] in text  # says where the database is
+
+
+def test_ingesting_twice_changes_nothing(embedded: dict[str, str]) -> None:
+    assert runner.invoke(app, ["ingest", str(SEEDS)]).exit_code == 0
+    before = runtime.repository().counts()
+    assert before["reports"] == 5 and before["sources"] == 5
+    assert runner.invoke(app, ["ingest", str(SEEDS)]).exit_code == 0
+    assert runtime.repository().counts() == before
+
+
+def test_bad_input_is_quarantined_with_reasons(embedded: dict[str, str], tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "garbage.html").write_bytes(bytes(range(256)) * 100)
+    (bad / "controls.txt").write_bytes(b"\x00\x01\x02abc" * 1000)
+    (bad / "empty.txt").write_bytes(b"   \n")
+    (bad / "notice.txt").write_text("关于开展安全生产检查的通知\n各单位：请于3月底前完成自查。")
+    (bad / "scan.pdf").write_bytes(b"%PDF-1.4\n%binary")
+    result = runner.invoke(app, ["ingest", str(bad)])
+    assert result.exit_code == 0, result.output
+    reasons = {
+        row.url.rsplit("/", 1)[-1]: row.reason for row in runtime.repository().list_quarantine()
+    }
+    assert reasons == {
+        "garbage.html": "undecodable",
+        "controls.txt": "binary_content",
+        "empty.txt": "empty",
+        "notice.txt": "not_a_report",
+        "scan.pdf": "unsupported_content_type",
+    }
+    assert runtime.repository().counts()["reports"] == 0
+    # the raw bodies are kept, so nothing is lost
+    for row in runtime.repository().list_quarantine():
+        assert runtime.object_store().exists(row.raw_ref)
+
+
+def test_cli_reads_what_is_stored(embedded: dict[str, str], tmp_path: Path) -> None:
+    runner.invoke(app, ["ingest", str(SEEDS)])
+    listing = runner.invoke(app, ["reports"])
+    assert listing.exit_code == 0 and "四川省应急管理厅" in listing.output
+    shown = runner.invoke(app, ["reports", "show", "1"])
+    assert shown.exit_code == 0
+    stored = json.loads(shown.output)
+    assert stored["id"] == 1 and stored["sources"][0]["decision"] == "new"
+    out = tmp_path / "reports.jsonl"
+    assert runner.invoke(app, ["export", "--format", "jsonl", "--out", str(out)]).exit_code == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 5 and all(line["sources"] for line in lines)
+    status = runner.invoke(app, ["status"])
+    assert status.exit_code == 0 and "embedded" in status.output
+    missing = runner.invoke(app, ["reports", "show", "999"])
+    assert missing.exit_code == 1 and "nianbao reports" in missing.output
+
+
+def test_parse_json_prints_one_record_per_input(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["parse", str(SEEDS), "--json"])
+    assert result.exit_code == 0
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert len(lines) == 5
+    assert {line["year"] for line in lines} == {2014, 2017, 2018, 2019}
+    assert all(line["source"].endswith(".txt") and line["is_report"] for line in lines)
+
+
+def test_schema_prints_every_contract() -> None:
+    result = runner.invoke(app, ["schema"])
+    schemas = json.loads(result.output)
+    assert {"FetchedPage", "AnnualReport", "StoredReport", "ParsedPage", "Rejection"} <= set(
+        schemas
+    )
+    assert "body_ref" in schemas["FetchedPage"]["properties"]
+
+
+def test_worker_refuses_to_start_without_a_broker(embedded: dict[str, str]) -> None:
+    result = runner.invoke(app, ["worker"])
+    assert result.exit_code == 1 and "NIANBAO_BROKER_URL" in result.output
