@@ -311,6 +311,19 @@ def dlq_replay(
     console.print(f"replayed {len(done)} message(s)")
 
 
+@app.command()
+def bench(
+    pages: Annotated[int, typer.Option(help="Pages sent end to end.")] = 200,
+    workers: Annotated[int, typer.Option(help="Worker processes end to end.")] = 2,
+    rounds: Annotated[int, typer.Option(help="Rounds of the per-stage timing.")] = 30,
+    e2e: Annotated[bool, typer.Option(help="Also measure through Celery and Redis.")] = True,
+) -> None:
+    """Per-stage ms/page on the seed pages; end-to-end pages/s beside a no-op task's rate."""
+    from nianbao.bench import run_bench
+
+    run_bench(console, pages=pages, workers=workers, rounds=rounds, e2e=e2e)
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Migrate the configured database to the newest schema."""

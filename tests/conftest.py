@@ -170,3 +170,28 @@ def start_worker(tmp_path: Path) -> Iterator[object]:
     yield start
     for worker in workers:
         worker.stop()
+
+
+def unsent_page(body: bytes, url: str, *, store_body: bool) -> object:
+    """A FetchedPage for body, not enqueued; its raw object stored only if store_body."""
+    import hashlib
+    from datetime import UTC, datetime
+
+    from nianbao import runtime
+    from nianbao.storage.objects import put_raw, raw_key
+    from schemas.messages import FetchedPage
+
+    sha = hashlib.sha256(body).hexdigest()
+    if store_body:
+        put_raw(runtime.object_store(), body)
+    return FetchedPage(
+        url=url,
+        final_url=url,
+        site_id="test",
+        fetched_at=datetime.now(UTC),
+        http_status=200,
+        content_type="text/plain",
+        sha256=sha,
+        size=len(body),
+        body_ref=raw_key(sha),
+    )

@@ -109,3 +109,10 @@ def test_schema_prints_every_contract() -> None:
 def test_worker_refuses_to_start_without_a_broker(embedded: dict[str, str]) -> None:
     result = runner.invoke(app, ["worker"])
     assert result.exit_code == 1 and "NIANBAO_BROKER_URL" in result.output
+
+
+def test_bench_reports_every_stage() -> None:
+    result = runner.invoke(app, ["bench", "--no-e2e", "--rounds", "1"])
+    assert result.exit_code == 0, result.output
+    for stage in ("extract", "dedup", "parse", "validate", "store"):
+        assert stage in result.output

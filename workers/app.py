@@ -11,7 +11,8 @@ from typing import Any
 import kombu.pools
 from celery import Celery
 from celery.signals import worker_process_init
-from kombu import Queue
+from kombu import Exchange, Queue
+from kombu.exceptions import ChannelError
 
 from nianbao import runtime
 from nianbao.settings import Settings, get_settings
@@ -44,7 +45,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         "task_default_queue": PAGES_QUEUE,
-        "task_queues": [Queue(PAGES_QUEUE), Queue(STORE_QUEUE)],
+        # Each queue its own exchange and key: a bare Queue(name) would be bound to the default
+        # exchange and key ("pages"), so store messages would land in both queues.
+        "task_queues": [
+            Queue(name, Exchange(name, type="direct"), routing_key=name)
+            for name in (PAGES_QUEUE, STORE_QUEUE)
+        ],
         "task_routes": {
             "nianbao.pages.*": {"queue": PAGES_QUEUE},
             "nianbao.store.*": {"queue": STORE_QUEUE},
@@ -55,7 +61,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None) -> Celery:
     """A Celery app for the given (or the environment's) settings."""
-    celery = Celery("nianbao", include=["workers.tasks"])
+    celery = Celery("nianbao", include=["workers.tasks", "workers.probe"])
     celery.conf.update(celery_config(settings or get_settings()))
     return celery
 
@@ -88,5 +94,8 @@ def queue_depths() -> dict[str, int] | None:
     with app.connection_for_read() as connection:
         channel = connection.default_channel
         for name in (PAGES_QUEUE, STORE_QUEUE):
-            depths[name] = channel.queue_declare(name, passive=True).message_count
+            try:
+                depths[name] = channel.queue_declare(name, passive=True).message_count
+            except ChannelError:  # no worker has declared it yet: nothing can be waiting
+                depths[name] = 0
     return depths

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import time
 import traceback as tb
 from functools import lru_cache
 from typing import Any
@@ -45,17 +46,24 @@ def _redis(url: str) -> redis.Redis:
     return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
 
+def redis_client() -> redis.Redis | None:
+    """A client of the Redis broker, or None when the broker is not Redis."""
+    url = get_settings().broker_url
+    if not url or not url.startswith(("redis://", "rediss://", "unix://")):
+        return None
+    return _redis(url)
+
+
 def count_delivery(task_id: str, retries: int) -> int:
     """How many times this attempt of this task has been delivered, this one included.
 
     Only brokers on Redis can redeliver; in-process (eager) execution is always delivery 1.
     """
-    url = get_settings().broker_url
-    if not url or not url.startswith(("redis://", "rediss://", "unix://")):
+    client = redis_client()
+    if client is None:
         return 1
     key = f"nianbao:deliveries:{task_id}:{retries}"
     try:
-        client = _redis(url)
         pipe = client.pipeline()
         pipe.incr(key)
         pipe.expire(key, _DELIVERY_TTL)
@@ -117,45 +125,46 @@ class ReliableTask(Task):
                 retries + deliveries - 1,
             )
             return None
-        try:
-            return self.run(*args, **kwargs)
-        except Retry:
-            raise
-        except ValidationError as exc:
-            dead_letter(
-                self,
-                task_id,
-                args,
-                kwargs,
-                f"malformed message: {exc}",
-                tb.format_exc(),
-                retries + 1,
-            )
-            return None
-        except Exception as exc:
-            if retries >= settings.max_retries:
+        while True:
+            try:
+                return self.run(*args, **kwargs)
+            except Retry:
+                raise
+            except ValidationError as exc:
+                trace = tb.format_exc()
                 dead_letter(
-                    self,
-                    task_id,
-                    args,
-                    kwargs,
-                    f"{type(exc).__name__}: {exc}",
-                    tb.format_exc(),
-                    retries + 1,
+                    self, task_id, args, kwargs, f"malformed message: {exc}", trace, retries + 1
                 )
                 return None
-            delay = backoff_delay(retries, settings.retry_backoff_base, settings.retry_backoff_max)
-            log.warning(
-                "%s[%s] failed (%s: %s); retry %d/%d in %.1fs",
-                self.name,
-                task_id,
-                type(exc).__name__,
-                exc,
-                retries + 1,
-                settings.max_retries,
-                delay,
-            )
-            raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
+            except Exception as exc:
+                if retries >= settings.max_retries:
+                    dead_letter(
+                        self,
+                        task_id,
+                        args,
+                        kwargs,
+                        f"{type(exc).__name__}: {exc}",
+                        tb.format_exc(),
+                        retries + 1,
+                    )
+                    return None
+                delay = backoff_delay(
+                    retries, settings.retry_backoff_base, settings.retry_backoff_max
+                )
+                log.warning(
+                    "%s[%s] failed (%s: %s); retry %d/%d in %.1fs",
+                    self.name,
+                    task_id,
+                    type(exc).__name__,
+                    exc,
+                    retries + 1,
+                    settings.max_retries,
+                    delay,
+                )
+                if not request.is_eager:  # hand the wait to the broker, free the worker
+                    raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
+                time.sleep(delay)  # in-process execution: nobody else to wait for us
+                retries += 1
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """Hard time limit: the process was killed, so __call__ could not dead-letter it."""

@@ -1,0 +1,682 @@
+"""Static checks of deploy/: every file parses, and everything it names exists in the project.
+
+Nothing here runs Docker or Kubernetes. The compose file, the manifests and the Dockerfile are
+read and checked against the code they configure (settings, CLI commands, queues, packages), so
+a renamed setting or command, or a too-short shutdown grace period, fails here instead of in a
+deployment. Fast and offline.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+import shlex
+import tomllib
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import typer
+import yaml
+from celery import Celery
+from celery.bin.celery import celery as celery_cli
+from packaging.specifiers import SpecifierSet
+from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
+
+from nianbao.cli import app as nianbao_app
+from nianbao.settings import Settings
+from workers.app import PAGES_QUEUE, STORE_QUEUE
+
+ROOT = Path(__file__).resolve().parents[1]
+DEPLOY = ROOT / "deploy"
+DOCKERFILE = DEPLOY / "Dockerfile"
+COMPOSE = DEPLOY / "docker-compose.yml"
+K8S = DEPLOY / "k8s"
+YAML_FILES = sorted({*DEPLOY.rglob("*.yml"), *DEPLOY.rglob("*.yaml")})
+
+QUEUES = {PAGES_QUEUE, STORE_QUEUE}
+SETTING_VARS = {f"NIANBAO_{name.upper()}" for name in Settings.model_fields}
+DEFAULT_TIME_LIMIT: int = Settings.model_fields["task_time_limit"].default
+WORKER_SERVICES = ("pages-worker", "store-worker")
+
+Argv = list[str]
+
+
+# --- parsing helpers ---------------------------------------------------------------------------
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_DURATION_UNITS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
+
+
+def parse_duration(value: str | float) -> float:
+    """Seconds of a Compose/Go duration ("330s", "6m", "1m30s") or a plain number of seconds."""
+    if isinstance(value, int | float):
+        return float(value)
+    text = value.strip()
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(number + unit for number, unit in parts) != text:
+        raise ValueError(f"not a duration: {value!r}")
+    return sum(float(number) * _DURATION_UNITS[unit] for number, unit in parts)
+
+
+_INTERPOLATION = re.compile(r"\$\{(\w+)(?::?[-?]([^}]*))?\}")
+
+
+def interpolate(value: Any) -> str:
+    """A Compose value as Compose would see it with no variables set: ${X:-default} -> default."""
+    text = str(value)
+    text = _INTERPOLATION.sub(lambda match: match.group(2) or "", text)
+    return text.replace("$$", "$")
+
+
+def load_yaml(path: Path) -> list[Any]:
+    """The documents of a YAML file (empty documents dropped)."""
+    with path.open(encoding="utf-8") as handle:
+        return [doc for doc in yaml.safe_load_all(handle) if doc is not None]
+
+
+@cache
+def compose() -> dict[str, Any]:
+    """deploy/docker-compose.yml, anchors and merge keys resolved."""
+    (doc,) = load_yaml(COMPOSE)
+    return doc
+
+
+def services() -> dict[str, dict[str, Any]]:
+    return compose()["services"]
+
+
+def service_env(service: dict[str, Any]) -> dict[str, str]:
+    """A service's environment (mapping or KEY=VALUE list), interpolated."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {str(key): interpolate(value) for key, value in env.items()}
+
+
+@cache
+def k8s_docs() -> list[dict[str, Any]]:
+    """Every manifest under deploy/k8s/ (optional/ included)."""
+    return [doc for path in sorted(K8S.rglob("*.y*ml")) for doc in load_yaml(path)]
+
+
+def k8s_kind(kind: str) -> list[dict[str, Any]]:
+    return [doc for doc in k8s_docs() if doc.get("kind") == kind]
+
+
+def pod_spec(workload: dict[str, Any]) -> dict[str, Any]:
+    """The pod spec of a Deployment or Job (or a CronJob's job template)."""
+    spec = workload["spec"]
+    if "jobTemplate" in spec:
+        spec = spec["jobTemplate"]["spec"]
+    return spec["template"]["spec"]
+
+
+def workloads() -> list[dict[str, Any]]:
+    return [doc for doc in k8s_docs() if doc.get("kind") in {"Deployment", "Job", "CronJob"}]
+
+
+def containers(workload: dict[str, Any]) -> list[dict[str, Any]]:
+    spec = pod_spec(workload)
+    return [*spec.get("initContainers", []), *spec.get("containers", [])]
+
+
+def as_argv(value: Any) -> Argv:
+    """An exec-form list or a shell string as argv."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return shlex.split(str(value))
+
+
+def shell_commands(argv: Argv) -> Iterator[Argv]:
+    """The commands of argv, looking inside `sh -c "..."` and splitting on && || ;."""
+    if len(argv) >= 3 and Path(argv[0]).name in {"sh", "bash"} and argv[1] == "-c":
+        argv = shlex.split(argv[2])
+    current: Argv = []
+    for token in argv:
+        if token in {"&&", "||", ";"}:
+            if current:
+                yield current
+            current = []
+        else:
+            current.append(token)
+    if current:
+        yield current
+
+
+def healthcheck_argv(test: Any) -> Argv:
+    """A Compose healthcheck test as argv (CMD / CMD-SHELL / shell string)."""
+    if isinstance(test, list):
+        if test and test[0] == "CMD-SHELL":
+            return ["sh", "-c", interpolate(" ".join(test[1:]))]
+        if test and test[0] == "CMD":
+            return [interpolate(item) for item in test[1:]]
+        return []
+    return ["sh", "-c", interpolate(test)]
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of deploy/Dockerfile, continuation lines joined."""
+    instructions: list[tuple[str, str]] = []
+    buffer = ""
+    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue  # comments and blank lines, also inside continuations
+        if line.endswith("\\"):
+            buffer += line[:-1] + " "
+            continue
+        keyword, _, rest = (buffer + line).partition(" ")
+        instructions.append((keyword.upper(), rest.strip()))
+        buffer = ""
+    assert not buffer, "Dockerfile ends in a line continuation"
+    return instructions
+
+
+def dockerfile_args(instruction: str) -> list[Argv]:
+    """Arguments of every instruction of that name (exec form or shell form)."""
+    return [
+        json.loads(rest) if rest.startswith("[") else shlex.split(rest)
+        for keyword, rest in dockerfile_instructions()
+        if keyword == instruction
+    ]
+
+
+def dockerfile_env() -> dict[str, str]:
+    env: dict[str, str] = {}
+    for tokens in dockerfile_args("ENV"):
+        if "=" in tokens[0]:
+            env.update(token.split("=", 1) for token in tokens)
+        else:  # legacy `ENV KEY value`
+            env[tokens[0]] = " ".join(tokens[1:])
+    return env
+
+
+def dockerfile_cmd() -> Argv:
+    entrypoint = (dockerfile_args("ENTRYPOINT") or [[]])[-1]
+    cmd = (dockerfile_args("CMD") or [[]])[-1]
+    return [*entrypoint, *cmd]
+
+
+def all_commands() -> list[tuple[str, Argv]]:
+    """(where, argv) of every command deploy/ runs: Dockerfile, compose, k8s (probes too)."""
+    found: list[tuple[str, Argv]] = [("Dockerfile CMD", dockerfile_cmd())]
+    for name, service in services().items():
+        argv = as_argv(service.get("entrypoint")) + as_argv(service.get("command"))
+        if argv:
+            found.append((f"compose {name}", [interpolate(token) for token in argv]))
+        if "healthcheck" in service:
+            found.append(
+                (f"compose {name} healthcheck", healthcheck_argv(service["healthcheck"]["test"]))
+            )
+    for workload in workloads():
+        for container in containers(workload):
+            where = f"k8s {workload['kind']}/{workload['metadata']['name']}/{container['name']}"
+            argv = as_argv(container.get("command")) + as_argv(container.get("args"))
+            if argv:
+                found.append((where, argv))
+            for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+                if "exec" in container.get(probe, {}):
+                    found.append((f"{where} {probe}", as_argv(container[probe]["exec"]["command"])))
+    return [
+        (where, command) for where, argv in found for command in shell_commands(argv) if command
+    ]
+
+
+def commands_of(program: str) -> list[tuple[str, Argv]]:
+    return [(where, argv) for where, argv in all_commands() if Path(argv[0]).name == program]
+
+
+def parse_click(group: Any, prog: str, argv: Argv) -> tuple[list[str], Any]:
+    """Parse argv exactly as click would (unknown options and bad values raise), running nothing.
+
+    Works for click commands and for Typer's (Typer vendors its own click). Returns the
+    subcommand path and the innermost command's context.
+    """
+    ctx = group.make_context(prog, list(argv))
+    path: list[str] = []
+    while hasattr(ctx.command, "resolve_command"):  # a group
+        rest = [*ctx._protected_args, *ctx.args]
+        if not rest:
+            break
+        name, command, rest = ctx.command.resolve_command(ctx, rest)
+        assert name is not None and command is not None
+        path.append(name)
+        ctx = command.make_context(name, rest, parent=ctx)
+    return path, ctx
+
+
+def parse_or_fail(group: Any, where: str, argv: Argv) -> tuple[list[str], Any]:
+    """parse_click, failing the test with click's own message on a usage error."""
+    try:
+        return parse_click(group, Path(argv[0]).name, argv[1:])
+    except Exception as exc:
+        if not hasattr(exc, "format_message"):  # not a click/Typer usage error
+            raise
+        pytest.fail(f"{where}: `{shlex.join(argv)}` does not parse: {exc.format_message()}")
+
+
+def runs_worker(argv: Argv) -> bool:
+    return argv[:2] == ["nianbao", "worker"]
+
+
+def compose_workers() -> dict[str, dict[str, Any]]:
+    return {
+        name: service
+        for name, service in services().items()
+        if runs_worker(as_argv(service.get("entrypoint")) + as_argv(service.get("command")))
+    }
+
+
+def k8s_workers() -> list[dict[str, Any]]:
+    """Deployments with a container running `nianbao worker`."""
+    return [
+        doc
+        for doc in k8s_kind("Deployment")
+        if any(
+            runs_worker(as_argv(c.get("command")) + as_argv(c.get("args"))) for c in containers(doc)
+        )
+    ]
+
+
+def option_value(argv: Argv, *names: str) -> str | None:
+    for index, token in enumerate(argv):
+        for name in names:
+            if token == name and index + 1 < len(argv):
+                return argv[index + 1]
+            if token.startswith(f"{name}="):
+                return token.split("=", 1)[1]
+    return None
+
+
+def k8s_container_env(container: dict[str, Any]) -> dict[str, str]:
+    """A container's environment: its envFrom ConfigMaps/Secrets (which must exist) and env."""
+    config_maps = {doc["metadata"]["name"]: doc for doc in k8s_kind("ConfigMap")}
+    secrets = {doc["metadata"]["name"]: doc for doc in k8s_kind("Secret")}
+    env: dict[str, str] = {}
+    for source in container.get("envFrom", []):
+        if "configMapRef" in source:
+            name = source["configMapRef"]["name"]
+            assert name in config_maps, f"ConfigMap {name!r} is not in deploy/k8s/"
+            env.update(config_maps[name].get("data", {}))
+        if "secretRef" in source:
+            name = source["secretRef"]["name"]
+            assert name in secrets, f"Secret {name!r} is not in deploy/k8s/ (even as an example)"
+            env.update(secrets[name].get("stringData", {}))
+            env.update(dict.fromkeys(secrets[name].get("data", {}), ""))
+    for item in container.get("env", []):
+        env[item["name"]] = str(item.get("value", ""))
+    return {key: str(value) for key, value in env.items()}
+
+
+def configured_time_limit(env: dict[str, str]) -> int:
+    return int(env.get("NIANBAO_TASK_TIME_LIMIT", DEFAULT_TIME_LIMIT))
+
+
+def settings_from(env: dict[str, str]) -> Settings:
+    """The Settings these NIANBAO_* values give (validated, and .check()ed)."""
+    values = {
+        key.removeprefix("NIANBAO_").lower(): value
+        for key, value in env.items()
+        if key.startswith("NIANBAO_")
+    }
+    settings = Settings(**values)
+    settings.check()
+    return settings
+
+
+def memory_bytes(quantity: str) -> float:
+    units = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 1e3, "M": 1e6, "G": 1e9}
+    for suffix, factor in units.items():
+        if quantity.endswith(suffix):
+            return float(quantity.removesuffix(suffix)) * factor
+    return float(quantity)
+
+
+def cpu_cores(quantity: str | float) -> float:
+    text = str(quantity)
+    return float(text[:-1]) / 1000 if text.endswith("m") else float(text)
+
+
+# --- the files ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_nianbao_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings built here come from deploy/ only, never from this process's environment."""
+    for key in list(os.environ):
+        if key.startswith("NIANBAO_"):
+            monkeypatch.delenv(key)
+
+
+def test_parse_duration() -> None:
+    assert parse_duration("330s") == 330
+    assert parse_duration("6m") == 360
+    assert parse_duration("1m30s") == 90
+    assert parse_duration("1h") == 3600
+    assert parse_duration("500ms") == 0.5
+    assert parse_duration(330) == 330
+    assert parse_duration("330") == 330
+    for bad in ("", "5 minutes", "m5", "10x"):
+        with pytest.raises(ValueError):
+            parse_duration(bad)
+
+
+def test_deploy_files_exist() -> None:
+    expected = [
+        DOCKERFILE,
+        COMPOSE,
+        DEPLOY / "README.md",
+        K8S / "configmap.yaml",
+        K8S / "secret.example.yaml",
+        K8S / "migrate-job.yaml",
+        K8S / "pages-worker.yaml",
+        K8S / "store-worker.yaml",
+    ]
+    assert [path for path in expected if not path.is_file()] == []
+    assert COMPOSE in YAML_FILES
+
+
+@pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(DEPLOY)))
+def test_yaml_parses(path: Path) -> None:
+    docs = load_yaml(path)
+    assert docs, f"{path} has no YAML document"
+    for doc in docs:
+        assert isinstance(doc, dict), f"{path}: a document is not a mapping"
+        if path.is_relative_to(K8S):
+            assert {"apiVersion", "kind", "metadata"} <= doc.keys()
+            assert doc["metadata"].get("name"), f"{path}: {doc['kind']} without a name"
+
+
+def test_k8s_names_are_unique_per_kind() -> None:
+    keys = [(doc["kind"], doc["metadata"]["name"]) for doc in k8s_docs()]
+    assert len(keys) == len(set(keys))
+
+
+# --- settings ----------------------------------------------------------------------------------
+
+
+def deploy_env_vars() -> dict[str, set[str]]:
+    """Every environment variable deploy/ sets, with where."""
+    found: dict[str, set[str]] = {}
+
+    def add(name: str, where: str) -> None:
+        found.setdefault(name, set()).add(where)
+
+    for key, value in compose().items():
+        if key.startswith("x-") and isinstance(value, dict):
+            for name in value:
+                if str(name).startswith("NIANBAO_"):
+                    add(str(name), f"compose {key}")
+    for name, service in services().items():
+        for var in service_env(service):
+            add(var, f"compose {name}")
+    for doc in k8s_kind("ConfigMap"):
+        for var in doc.get("data", {}):
+            add(var, f"k8s ConfigMap/{doc['metadata']['name']}")
+    for doc in k8s_kind("Secret"):
+        for var in [*doc.get("stringData", {}), *doc.get("data", {})]:
+            add(var, f"k8s Secret/{doc['metadata']['name']}")
+    for workload in workloads():
+        for container in containers(workload):
+            for item in container.get("env", []):
+                add(item["name"], f"k8s {workload['metadata']['name']}/{container['name']}")
+    for var in dockerfile_env():
+        add(var, "Dockerfile ENV")
+    return found
+
+
+def test_every_nianbao_variable_is_a_setting() -> None:
+    found = {
+        name: where for name, where in deploy_env_vars().items() if name.startswith("NIANBAO_")
+    }
+    unknown = {name: sorted(where) for name, where in found.items() if name not in SETTING_VARS}
+    assert unknown == {}, f"not fields of nianbao.settings.Settings: {unknown}"
+    # The parse found the essentials (guards against a check that silently sees nothing).
+    essentials = {
+        "NIANBAO_BROKER_URL",
+        "NIANBAO_DATABASE_URL",
+        "NIANBAO_OBJECT_STORE",
+        "NIANBAO_S3_BUCKET",
+    }
+    assert essentials <= found.keys()
+    for name in essentials:
+        assert any(w.startswith("compose") for w in found[name]), f"{name} not set in compose"
+        assert any(w.startswith("k8s") for w in found[name]), f"{name} not set in k8s"
+
+
+@pytest.mark.parametrize("name", sorted(set(WORKER_SERVICES) | {"migrate"}))
+def test_compose_settings_are_valid(name: str) -> None:
+    env = service_env(services()[name])
+    settings = settings_from(env)
+    assert not settings.embedded
+    assert settings.object_store == "s3"
+    assert {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} <= env.keys()
+    assert settings.database_url is not None
+    assert make_url(settings.database_url).drivername == "postgresql+psycopg"
+    # Every host the settings point at is a service of this compose file.
+    for url in (settings.broker_url, settings.database_url, settings.s3_endpoint_url):
+        assert url is not None
+        host = urlsplit(url).hostname
+        assert host in services(), f"{url} points at {host!r}, not a compose service"
+
+
+def test_k8s_settings_are_valid() -> None:
+    checked = 0
+    for workload in workloads():
+        for container in containers(workload):
+            env = k8s_container_env(container)
+            settings = settings_from(env)
+            assert not settings.embedded, f"{workload['metadata']['name']}: no broker"
+            assert settings.database_url is not None
+            assert make_url(settings.database_url).drivername == "postgresql+psycopg"
+            checked += 1
+    assert checked >= 3  # migrate job and the two worker deployments
+
+
+# --- commands ----------------------------------------------------------------------------------
+
+NIANBAO_COMMANDS = commands_of("nianbao")
+CELERY_COMMANDS = commands_of("celery")
+
+
+def test_commands_were_found() -> None:
+    wheres = [where for where, _ in NIANBAO_COMMANDS]
+    assert "Dockerfile CMD" in wheres
+    assert sum(w.startswith("compose") for w in wheres) >= 3  # migrate + two workers
+    assert sum(w.startswith("k8s") for w in wheres) >= 3
+    assert dockerfile_cmd() == ["nianbao", "worker"]
+
+
+@pytest.mark.parametrize(
+    ("where", "argv"), NIANBAO_COMMANDS, ids=[where for where, _ in NIANBAO_COMMANDS]
+)
+def test_nianbao_command_exists(where: str, argv: Argv) -> None:
+    path, ctx = parse_or_fail(typer.main.get_command(nianbao_app), where, argv)
+    assert path, f"{where}: `{shlex.join(argv)}` names no subcommand"
+    result = CliRunner().invoke(nianbao_app, [*path, "--help"])
+    assert result.exit_code == 0, f"{where}: nianbao {' '.join(path)} --help: {result.output}"
+    if path == ["worker"]:
+        queues = set(ctx.params["queues"].split(","))
+        assert queues <= QUEUES, f"{where}: unknown queue(s) {queues - QUEUES}"
+
+
+@pytest.mark.parametrize(
+    ("where", "argv"), CELERY_COMMANDS, ids=[where for where, _ in CELERY_COMMANDS]
+)
+def test_celery_command_parses(where: str, argv: Argv) -> None:
+    path, ctx = parse_or_fail(celery_cli, where, argv)
+    assert path, f"{where}: no celery subcommand"
+    module_name = ctx.find_root().params["app"]
+    assert module_name, f"{where}: celery without -A"
+    module = importlib.import_module(str(module_name).split(":")[0])
+    assert isinstance(getattr(module, "app", None), Celery)
+    if path == ["worker"]:
+        queues = set(str(option_value(argv, "-Q", "--queues") or "").split(","))
+        assert queues <= QUEUES
+
+
+def test_each_stage_consumes_its_own_queue() -> None:
+    compose_queues = {
+        name: option_value(as_argv(service.get("command")), "--queues")
+        for name, service in compose_workers().items()
+    }
+    assert compose_queues == {"pages-worker": PAGES_QUEUE, "store-worker": STORE_QUEUE}
+    k8s_queues = {
+        doc["metadata"]["name"]: option_value(
+            as_argv(containers(doc)[0].get("command")) + as_argv(containers(doc)[0].get("args")),
+            "--queues",
+        )
+        for doc in k8s_workers()
+    }
+    assert k8s_queues == {"pages-worker": PAGES_QUEUE, "store-worker": STORE_QUEUE}
+
+
+# --- Dockerfile --------------------------------------------------------------------------------
+
+
+def pyproject() -> dict[str, Any]:
+    with (ROOT / "pyproject.toml").open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def test_dockerfile_copies_every_package() -> None:
+    include = pyproject()["tool"]["setuptools"]["packages"]["find"]["include"]
+    packages = {pattern.split(".")[0].rstrip("*") for pattern in include}
+    assert packages, "no include patterns in [tool.setuptools.packages.find]"
+    copied = {
+        source.removeprefix("./").rstrip("/")
+        for tokens in dockerfile_args("COPY")
+        for source in [token for token in tokens if not token.startswith("--")][:-1]
+    }
+    for package in sorted(packages):
+        assert (ROOT / package).is_dir(), f"package {package!r} is not in the repository"
+        assert package in copied, f"Dockerfile does not COPY {package}/"
+    assert "pyproject.toml" in copied
+    readme = pyproject()["project"].get("readme")
+    if isinstance(readme, str):
+        assert readme in copied, f"pyproject's readme {readme} is not copied"
+
+
+def test_dockerfile_base_user_and_install() -> None:
+    (base,) = dockerfile_args("FROM")
+    assert base[0] == "python:3.11-slim-bookworm"
+    version = base[0].split(":")[1].split("-")[0]
+    assert version in SpecifierSet(pyproject()["project"]["requires-python"])
+    users = dockerfile_args("USER")
+    assert users, "Dockerfile never switches away from root"
+    user = users[-1][0].split(":")[0]
+    assert user not in {"root", "0"}
+    runs = [shlex.join(tokens) for tokens in dockerfile_args("RUN")]
+    assert any(re.search(r"\bpip install (--no-deps )?\.(\s|$)", run) for run in runs)
+
+
+# --- graceful shutdown and start order ---------------------------------------------------------
+
+
+def test_compose_grace_period_exceeds_task_time_limit() -> None:
+    workers = compose_workers()
+    assert set(WORKER_SERVICES) <= workers.keys()
+    for name, service in workers.items():
+        limit = max(DEFAULT_TIME_LIMIT, configured_time_limit(service_env(service)))
+        grace = parse_duration(service.get("stop_grace_period", "10s"))  # Compose default: 10s
+        assert grace > limit, f"{name}: stop_grace_period {grace}s <= task time limit {limit}s"
+
+
+def test_k8s_grace_period_exceeds_task_time_limit() -> None:
+    deployments = k8s_workers()
+    assert {doc["metadata"]["name"] for doc in deployments} >= set(WORKER_SERVICES)
+    for doc in deployments:
+        spec = pod_spec(doc)
+        grace = parse_duration(spec.get("terminationGracePeriodSeconds", 30))  # k8s default
+        for container in containers(doc):
+            limit = max(DEFAULT_TIME_LIMIT, configured_time_limit(k8s_container_env(container)))
+            name = doc["metadata"]["name"]
+            assert grace > limit, f"{name}: grace {grace}s <= task time limit {limit}s"
+
+
+def test_compose_workers_wait_for_migrate() -> None:
+    migrate = services()["migrate"]
+    assert as_argv(migrate.get("command")) == ["nianbao", "db", "upgrade"]
+    assert migrate.get("restart", "no") == "no"
+    assert migrate["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert "pg_isready" in " ".join(healthcheck_argv(services()["postgres"]["healthcheck"]["test"]))
+    for name, service in compose_workers().items():
+        depends = service.get("depends_on")
+        assert isinstance(depends, dict), f"{name}: depends_on must be the long form"
+        assert depends.get("migrate", {}).get("condition") == "service_completed_successfully"
+        # --scale needs replicas without fixed names or host ports.
+        assert "container_name" not in service
+        assert "ports" not in service
+
+
+# --- Kubernetes --------------------------------------------------------------------------------
+
+
+def test_k8s_deployments_are_consistent() -> None:
+    for doc in k8s_workers():
+        name = doc["metadata"]["name"]
+        selector = doc["spec"]["selector"]["matchLabels"]
+        labels = doc["spec"]["template"]["metadata"]["labels"]
+        assert selector.items() <= labels.items(), f"{name}: selector does not match its pods"
+        assert pod_spec(doc).get("securityContext", {}).get("runAsNonRoot") is True
+        for container in containers(doc):
+            resources = container["resources"]
+            requests, limits = resources["requests"], resources["limits"]
+            assert cpu_cores(requests["cpu"]) <= cpu_cores(limits["cpu"]) <= 2, name
+            assert memory_bytes(requests["memory"]) <= memory_bytes(limits["memory"]), name
+
+
+def test_k8s_migrate_job() -> None:
+    jobs = k8s_kind("Job")
+    assert jobs, "no migration Job"
+    argvs = [
+        as_argv(c.get("command")) + as_argv(c.get("args")) for job in jobs for c in containers(job)
+    ]
+    assert ["nianbao", "db", "upgrade"] in argvs
+    for job in jobs:
+        assert pod_spec(job)["restartPolicy"] in {"Never", "OnFailure"}
+
+
+def test_k8s_secret_is_placeholders_only() -> None:
+    for doc in k8s_kind("Secret"):
+        values = {**doc.get("stringData", {}), **doc.get("data", {})}
+        for key, value in values.items():
+            if key == "NIANBAO_DATABASE_URL":
+                assert make_url(value).password == "CHANGE-ME"
+            else:
+                assert value == "CHANGE-ME", f"Secret key {key} is not a placeholder"
+
+
+def test_keda_scales_a_worker_on_its_queue() -> None:
+    deployments = {doc["metadata"]["name"]: doc for doc in k8s_workers()}
+    for scaled in k8s_kind("ScaledObject"):
+        target = scaled["spec"]["scaleTargetRef"]["name"]
+        assert target in deployments, f"ScaledObject targets unknown Deployment {target!r}"
+        container = containers(deployments[target])[0]
+        queue = option_value(
+            as_argv(container.get("command")) + as_argv(container.get("args")), "--queues"
+        )
+        for trigger in scaled["spec"]["triggers"]:
+            if trigger["type"] == "redis":
+                assert trigger["metadata"]["listName"] in QUEUES
+                assert trigger["metadata"]["listName"] == queue
+        assert scaled["spec"].get("minReplicaCount", 0) >= 1

@@ -1,0 +1,131 @@
+"""The distributed setup on real components: Redis broker, PostgreSQL, real worker processes.
+
+Faults are real: PostgreSQL is stopped under a running store task, a page's body disappears from
+the object store, a task kills the worker process running it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from nianbao import runtime
+from nianbao.cli import app as cli
+from producers.ingest import discover, ingest_file
+from tests.conftest import SEEDS, unsent_page
+from tests.services import PostgresCluster, wait_until
+
+pytestmark = pytest.mark.services
+runner = CliRunner()
+
+
+def counts() -> dict[str, int]:
+    return runtime.repository().counts()
+
+
+def test_pages_flow_through_redis_to_postgres(distributed: dict, start_worker, tmp_path) -> None:
+    start_worker(distributed)
+    files = list(discover([SEEDS]))
+    for path in files:
+        ingest_file(path)
+    copy = tmp_path / "republished.txt"  # the same report again, other URL, other spacing
+    copy.write_text(files[3].read_text().replace("\n", "\n\n"), encoding="utf-8")
+    ingest_file(copy)
+    wait_until(lambda: counts()["sources"] == 6, timeout=60, message=f"stored: {counts()}")
+    assert counts() == {"reports": 5, "sources": 6, "quarantined": 0, "dead_letters": 0}
+    assert runtime.repository().engine.dialect.name == "postgresql"
+    decisions = sorted(s.decision for r in runtime.repository().iter_reports() for s in r.sources)
+    assert decisions == ["exact_duplicate"] + ["new"] * 5
+    status = runner.invoke(cli, ["status"])
+    assert status.exit_code == 0 and "pages" in status.output and "store" in status.output
+
+
+def test_redelivered_message_stores_nothing_twice(distributed: dict, start_worker) -> None:
+    start_worker(distributed)
+    page = ingest_file(next(SEEDS.glob("004_*.txt")))
+    wait_until(lambda: counts()["sources"] == 1, timeout=60, message="first delivery")
+    from workers.tasks import process_page
+
+    for _ in range(3):  # what Redis does after a visibility timeout: the same message again
+        process_page.apply_async(args=[page.model_dump(mode="json")])
+    time.sleep(3)
+    assert counts() == {"reports": 1, "sources": 1, "quarantined": 0, "dead_letters": 0}
+
+
+def test_store_retries_while_postgres_is_down_and_lands_once(
+    distributed: dict, start_worker, postgres: PostgresCluster
+) -> None:
+    worker = start_worker(distributed)
+    runtime.repository()  # schema in place before the fault
+    postgres.stop()
+    try:
+        ingest_file(next(SEEDS.glob("001_*.txt")))
+        wait_until(
+            lambda: "retry 2/3" in worker.output(), timeout=30, message=worker.output()[-3000:]
+        )
+    finally:
+        postgres.start()
+    runtime.reset()
+    wait_until(lambda: counts()["sources"] == 1, timeout=60, message=worker.output()[-3000:])
+    time.sleep(2)
+    assert counts() == {"reports": 1, "sources": 1, "quarantined": 0, "dead_letters": 0}
+    assert "OperationalError" in worker.output()
+
+
+def test_poison_page_is_dead_lettered_then_replayed(distributed: dict, start_worker) -> None:
+    worker = start_worker(distributed)
+    from workers.tasks import process_page
+
+    body = next(SEEDS.glob("002_*.txt")).read_bytes()
+    # its claim check points at an object that is not there
+    page = unsent_page(body, "https://www.luozhuang.gov.cn/xxgk/nb/2018.html", store_body=False)
+    process_page.apply_async(args=[page.model_dump(mode="json")], task_id="poison-1")
+    wait_until(lambda: counts()["dead_letters"] == 1, timeout=60, message=worker.output()[-3000:])
+    poison = runtime.repository().list_dead_letters()[0]
+    assert poison.task_id == "poison-1"
+    assert poison.attempts == 4  # 1 run + 3 retries
+    assert "ObjectNotFound" in poison.error
+    assert counts()["reports"] == 0
+    listed = runner.invoke(cli, ["dlq", "list"])
+    assert listed.exit_code == 0 and "ObjectNotFound" in listed.output
+
+    runtime.object_store().put(page.body_ref, body)  # the operator restores it and replays
+    replayed = runner.invoke(cli, ["dlq", "replay", str(poison.id)])
+    assert replayed.exit_code == 0, replayed.output
+    wait_until(lambda: counts()["reports"] == 1, timeout=60, message=worker.output()[-3000:])
+    assert counts()["dead_letters"] == 0
+    assert runtime.repository().list_dead_letters("replayed")[0].task_id == "poison-1"
+
+
+def test_a_task_that_kills_its_worker_is_dead_lettered_not_looped(
+    distributed: dict, start_worker
+) -> None:
+    worker = start_worker(distributed)
+    from tests.fault_tasks import kill_worker
+
+    runtime.repository()
+    kill_worker.apply_async(args=["boom"], task_id="killer-1")
+    wait_until(lambda: counts()["dead_letters"] == 1, timeout=90, message=worker.output()[-4000:])
+    letter = runtime.repository().list_dead_letters()[0]
+    assert letter.task_id == "killer-1" and "WorkerLost" in letter.error
+    # the worker survived its children dying and still processes pages
+    ingest_file(next(SEEDS.glob("003_*.txt")))
+    wait_until(lambda: counts()["reports"] == 1, timeout=60, message=worker.output()[-3000:])
+    assert worker.proc.poll() is None
+
+
+def test_each_stage_has_its_own_queue(distributed: dict, start_worker, redis_server) -> None:
+    """A pages-only worker hands records to the store queue and nothing else consumes them."""
+    start_worker(distributed, queues="pages")
+    for path in discover([SEEDS]):
+        ingest_file(path)
+    client = redis_server.client()
+    wait_until(lambda: client.llen("store") == 5, timeout=60, message="store queue depth")
+    time.sleep(1)
+    assert client.llen("pages") == 0 and client.llen("store") == 5
+    assert counts()["reports"] == 0
+    start_worker(distributed, queues="store")
+    wait_until(lambda: counts()["reports"] == 5, timeout=60, message="store worker")
+    assert client.llen("store") == 0
