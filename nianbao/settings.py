@@ -74,7 +74,7 @@ class Settings(BaseSettings):
     )
     crawl_timeout: float = Field(20.0, gt=0, description="HTTP timeout of the crawler (seconds).")
     crawl_user_agent: str = Field(
-        "nianbao/0.1 (+https://github.com/nianbao; annual-report collector)",
+        "nianbao/0.1 (government annual-report collector)",
         description="User-Agent the crawler sends.",
     )
 
