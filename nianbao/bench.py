@@ -13,7 +13,6 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -125,7 +124,7 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
         raise RuntimeError("redis-server is not installed: run `make bench` (it installs it)")
     from nianbao import runtime
     from producers.publish import publish
-    from workers.app import reconfigure
+    from workers.app import reconfigure, worker_command
     from workers.probe import noop
     from workers.reliability import redis_client
 
@@ -164,23 +163,7 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
         _wait(lambda: _pings(client), 10, "redis-server")
         runtime.repository()  # migrate before the workers start
         worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.app",
-                "worker",
-                "-Q",
-                "pages,store",
-                "-c",
-                str(workers),
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            worker_command("pages,store", workers, "--loglevel", "WARNING"),
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
             stdout=log.open("wb"),

@@ -5,9 +5,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from nianbao import runtime
+from nianbao.core.errors import PageRejected
+from nianbao.core.text import decode
 from nianbao.storage.objects import put_raw
 from schemas.messages import FetchedPage
 from workers.tasks import process_page
+
+
+def detect_encoding(body: bytes, declared: str | None) -> str | None:
+    """The codec the body really decodes with (declarations lie); the declared one if none."""
+    try:
+        return decode(body, declared)[1]
+    except PageRejected:
+        return declared  # not text after all: the pages stage quarantines it with the reason
 
 
 def publish(
@@ -25,6 +35,8 @@ def publish(
 ) -> FetchedPage:
     """Store the body content-addressed (before the message exists), then enqueue the page."""
     sha256, key = put_raw(runtime.object_store(), body)
+    if content_type.startswith("text/") or content_type == "application/xhtml+xml":
+        encoding = detect_encoding(body, encoding)
     page = FetchedPage(
         url=url,
         final_url=final_url or url,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.services import PostgresCluster, RedisServer, S3Server, wait_until
+from workers.app import worker_command
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -92,27 +92,9 @@ class Worker:
         self.name = f"w{uuid.uuid4().hex[:6]}@localhost"
         clean = {k: v for k, v in os.environ.items() if not k.startswith("NIANBAO_")}
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "workers.app",
-                "worker",
-                "-Q",
-                queues,
-                "-c",
-                "2",
-                "-n",
-                self.name,
-                "--loglevel",
-                "INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-I",
-                "tests.fault_tasks",
-            ],
+            worker_command(
+                queues, 2, "-n", self.name, "--loglevel", "INFO", "-I", "tests.fault_tasks"
+            ),
             cwd=ROOT,
             env={**clean, **env, "PYTHONPATH": str(ROOT)},
             stdout=log.open("ab"),

@@ -116,3 +116,15 @@ def test_bench_reports_every_stage() -> None:
     assert result.exit_code == 0, result.output
     for stage in ("extract", "dedup", "parse", "validate", "store"):
         assert stage in result.output
+
+
+def test_ingest_records_the_detected_encoding(embedded: dict[str, str], tmp_path: Path) -> None:
+    from producers.ingest import ingest_file
+
+    page = tmp_path / "gbk.html"
+    page.write_bytes(
+        b"<html><head><meta charset=gb2312></head><body><div id=zoom>"
+        + ("<p>温州市安全生产监督管理局2017年政府信息公开工作年度报告</p>" * 10).encode("gbk")
+    )
+    assert ingest_file(page).encoding == "gb18030"
+    assert runtime.repository().counts()["reports"] == 1

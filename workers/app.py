@@ -6,6 +6,7 @@ setting below is deliberate; README.md ("Reliability") explains each.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import kombu.pools
@@ -84,6 +85,15 @@ def _fresh_adapters(**_: Any) -> None:
 
 
 app = create_app()
+
+
+def worker_command(queues: str, concurrency: int, *extra: str) -> list[str]:
+    """argv of a standalone worker process (benchmarks and tests start real ones)."""
+    return [
+        sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", queues,
+        "-c", str(concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat",
+        *extra,
+    ]  # fmt: skip
 
 
 def queue_depths() -> dict[str, int] | None:
