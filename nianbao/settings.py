@@ -97,10 +97,14 @@ class Settings(BaseSettings):
                 "NIANBAO_TASK_TIME_LIMIT must be below NIANBAO_VISIBILITY_TIMEOUT, otherwise Redis "
                 "redelivers a message while a healthy worker is still running it"
             )
-        if self.retry_backoff_max >= self.visibility_timeout:
+        # A message stays unacknowledged for its retry countdown, then while it waits behind
+        # the messages prefetched before it, then while it runs: all of it under the timeout.
+        held = self.retry_backoff_max + (self.prefetch_multiplier + 1) * self.task_time_limit
+        if held >= self.visibility_timeout:
             raise ValueError(
-                "NIANBAO_RETRY_BACKOFF_MAX must be below NIANBAO_VISIBILITY_TIMEOUT: a retry "
-                "waiting longer than that is redelivered by Redis and runs twice"
+                f"NIANBAO_RETRY_BACKOFF_MAX + (NIANBAO_PREFETCH_MULTIPLIER + 1) × "
+                f"NIANBAO_TASK_TIME_LIMIT = {held:g}s must stay below NIANBAO_VISIBILITY_TIMEOUT "
+                f"({self.visibility_timeout}s), or Redis redelivers messages still in hand"
             )
 
 

@@ -43,27 +43,33 @@ def test_pages_flow_through_redis_to_postgres(distributed: dict, start_worker, t
 
 
 def test_redelivered_message_stores_nothing_twice(distributed: dict, start_worker) -> None:
-    start_worker(distributed)
-    page = ingest_file(next(SEEDS.glob("004_*.txt")))
-    wait_until(lambda: counts()["sources"] == 1, timeout=60, message="first delivery")
+    worker = start_worker(distributed)
     from workers.tasks import process_page
 
+    body = next(SEEDS.glob("004_*.txt")).read_bytes()
+    page = unsent_page(body, "https://yjt.sc.gov.cn/nb/2019.html", store_body=True)
+    message = page.model_dump(mode="json")
     for _ in range(3):  # what Redis does after a visibility timeout: the same message again
-        process_page.apply_async(args=[page.model_dump(mode="json")])
-    time.sleep(3)
+        process_page.apply_async(args=[message], task_id="delivered-thrice")
+    wait_until(
+        lambda: worker.output().count("'redelivery'") == 2,
+        timeout=60,
+        message=worker.output()[-3000:],
+    )
+    assert worker.output().count("'new'") == 1
     assert counts() == {"reports": 1, "sources": 1, "quarantined": 0, "dead_letters": 0}
 
 
 def test_store_retries_while_postgres_is_down_and_lands_once(
     distributed: dict, start_worker, postgres: PostgresCluster
 ) -> None:
-    worker = start_worker(distributed)
+    worker = start_worker({**distributed, "NIANBAO_MAX_RETRIES": "10"})
     runtime.repository()  # schema in place before the fault
     postgres.stop()
     try:
         ingest_file(next(SEEDS.glob("001_*.txt")))
         wait_until(
-            lambda: "retry 2/3" in worker.output(), timeout=30, message=worker.output()[-3000:]
+            lambda: "retry 2/10" in worker.output(), timeout=30, message=worker.output()[-3000:]
         )
     finally:
         postgres.start()
@@ -129,3 +135,42 @@ def test_each_stage_has_its_own_queue(distributed: dict, start_worker, redis_ser
     start_worker(distributed, queues="store")
     wait_until(lambda: counts()["reports"] == 5, timeout=60, message="store worker")
     assert client.llen("store") == 0
+
+
+def test_two_copies_stored_at_once_make_one_report(distributed: dict) -> None:
+    """The unique constraint decides, not a check-then-insert: 30 races, never two reports."""
+    import threading
+
+    from nianbao.core.pipeline import analyse
+    from nianbao.storage.repository import Repository, make_engine
+    from schemas.messages import ParsedPage
+
+    body = next(SEEDS.glob("000_*.txt")).read_bytes()
+    analysis = analyse(body, content_type="text/plain")
+    repo = runtime.repository()
+    repos = [Repository(make_engine(distributed["NIANBAO_DATABASE_URL"])) for _ in range(2)]
+    for round_ in range(30):
+        fingerprint = f"{round_:064x}"
+        parsed = [
+            ParsedPage(
+                page=unsent_page(body, f"https://site{i}.gov.cn/{round_}.html", store_body=False),
+                record=analysis.record,
+                fingerprint=fingerprint,
+                text_length=1,
+            )
+            for i in range(2)
+        ]
+        barrier = threading.Barrier(2)
+        decisions: list[str] = []
+
+        def store(i: int, parsed: list = parsed, barrier=barrier, decisions=decisions) -> None:
+            barrier.wait()
+            decisions.append(repos[i].save_report(parsed[i]).decision)
+
+        threads = [threading.Thread(target=store, args=(i,)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(decisions) == ["exact_duplicate", "new"]
+    assert repo.counts()["reports"] == 30 and repo.counts()["sources"] == 60

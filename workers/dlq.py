@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 
 from nianbao import runtime
@@ -10,13 +11,18 @@ from nianbao.storage.repository import DeadLetter
 from workers.app import app
 from workers.reliability import DEAD_LETTER_PREFIX
 
+log = logging.getLogger(__name__)
+
 
 def collect_orphans() -> int:
-    """Move dead letters written to the object store (database was down) into the database."""
+    """Move dead letters kept in the object store (database was down) into the database."""
     store, moved = runtime.object_store(), 0
     for key in list(store.keys(DEAD_LETTER_PREFIX)):
-        record = json.loads(store.get(key))
-        runtime.repository().add_dead_letter(**record)
+        try:
+            runtime.repository().add_dead_letter(**json.loads(store.get(key)))
+        except Exception as exc:  # one bad letter must not hide the others
+            log.error("cannot collect dead letter %s: %s", key, exc)
+            continue
         store.delete(key)
         moved += 1
     return moved
@@ -29,13 +35,21 @@ def pending() -> list[DeadLetter]:
 
 
 def replay(letters: Iterable[DeadLetter]) -> list[int]:
-    """Send each dead letter's message to its task again; returns the ids replayed."""
+    """Send each dead letter's message to its task again; returns the ids replayed.
+
+    Each letter is claimed first (pending → replayed, one winner if two operators replay at
+    once) and released again if the broker does not take the message.
+    """
     import workers.tasks  # noqa: F401  (registers the tasks on the app)
 
-    replayed = []
+    repo, replayed = runtime.repository(), []
     for letter in letters:
-        task = app.tasks[letter.task_name]
-        runtime.repository().mark_replayed(letter.id)
-        task.apply_async(args=letter.args, kwargs=letter.kwargs)
+        if not repo.claim_dead_letter(letter.id):
+            continue
+        try:
+            app.tasks[letter.task_name].apply_async(args=letter.args, kwargs=letter.kwargs)
+        except Exception:
+            repo.release_dead_letter(letter.id)
+            raise
         replayed.append(letter.id)
     return replayed

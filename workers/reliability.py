@@ -12,6 +12,7 @@ as long as it keeps dying. ReliableTask closes both gaps:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import random
@@ -23,7 +24,7 @@ from typing import Any
 import redis
 from billiard.exceptions import TimeLimitExceeded
 from celery import Task
-from celery.exceptions import Retry
+from celery.exceptions import Reject, Retry
 from pydantic import ValidationError
 
 from nianbao import runtime
@@ -77,7 +78,11 @@ def count_delivery(task_id: str, retries: int) -> int:
 def dead_letter(
     task: Task, task_id: str, args: Any, kwargs: Any, error: str, trace: str, attempts: int
 ) -> None:
-    """Keep a failed message for replay: in the database, or the object store if that is down."""
+    """Keep a failed message for replay: in the database, or the object store if that is down.
+
+    If neither can take it, the message goes back to the queue (Reject with requeue): a dead
+    letter that cannot be written must not become a lost message.
+    """
     record = {
         "task_id": task_id,
         "task_name": task.name,
@@ -90,16 +95,26 @@ def dead_letter(
     log.error("dead-lettering %s[%s] after %d attempts: %s", task.name, task_id, attempts, error)
     try:
         runtime.repository().add_dead_letter(**record)
+        return
     except Exception as db_error:
-        log.error(
-            "database unavailable for the dead letter (%s); writing it to the object store",
-            db_error,
-        )
-        runtime.object_store().put(
-            f"{DEAD_LETTER_PREFIX}{task_id}.json",
-            json.dumps(record, ensure_ascii=False).encode(),
-            "application/json",
-        )
+        log.error("database refused the dead letter (%s); writing it to the object store", db_error)
+    try:
+        put_orphan(record)
+    except Exception as store_error:
+        log.error("object store refused the dead letter too (%s); requeueing", store_error)
+        if task.request.is_eager:
+            raise
+        raise Reject(store_error, requeue=True) from store_error
+
+
+def put_orphan(record: dict[str, Any]) -> None:
+    """A dead letter the database could not take, kept in the object store until collected."""
+    key = hashlib.sha256(str(record["task_id"]).encode()).hexdigest()
+    runtime.object_store().put(
+        f"{DEAD_LETTER_PREFIX}{key}.json",
+        json.dumps(record, ensure_ascii=False).encode(),
+        "application/json",
+    )
 
 
 class ReliableTask(Task):
@@ -115,38 +130,22 @@ class ReliableTask(Task):
         retries = request.retries or 0
         deliveries = count_delivery(task_id, retries)
         if deliveries > settings.max_deliveries:
-            dead_letter(
-                self,
-                task_id,
-                args,
-                kwargs,
-                f"WorkerLost: the worker died {deliveries - 1} times while running this task",
-                "",
-                retries + deliveries - 1,
-            )
+            error = f"WorkerLost: the worker died {deliveries - 1} times while running this task"
+            dead_letter(self, task_id, args, kwargs, error, "", retries + deliveries - 1)
             return None
         while True:
             try:
                 return self.run(*args, **kwargs)
-            except Retry:
+            except (Retry, Reject):
                 raise
             except ValidationError as exc:
-                trace = tb.format_exc()
-                dead_letter(
-                    self, task_id, args, kwargs, f"malformed message: {exc}", trace, retries + 1
-                )
+                error = f"malformed message: {exc}"
+                dead_letter(self, task_id, args, kwargs, error, tb.format_exc(), retries + 1)
                 return None
             except Exception as exc:
                 if retries >= settings.max_retries:
-                    dead_letter(
-                        self,
-                        task_id,
-                        args,
-                        kwargs,
-                        f"{type(exc).__name__}: {exc}",
-                        tb.format_exc(),
-                        retries + 1,
-                    )
+                    error = f"{type(exc).__name__}: {exc}"
+                    dead_letter(self, task_id, args, kwargs, error, tb.format_exc(), retries + 1)
                     return None
                 delay = backoff_delay(
                     retries, settings.retry_backoff_base, settings.retry_backoff_max
@@ -162,19 +161,31 @@ class ReliableTask(Task):
                     delay,
                 )
                 if not request.is_eager:  # hand the wait to the broker, free the worker
-                    raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
+                    self._retry_later(exc, delay)
                 time.sleep(delay)  # in-process execution: nobody else to wait for us
                 retries += 1
 
+    def _retry_later(self, exc: Exception, delay: float) -> None:
+        """Republish with a countdown; if the broker cannot take it, requeue the original."""
+        try:
+            raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
+        except Reject as publish_failed:  # Celery rejects *without* requeue here: keep it
+            raise Reject(publish_failed.reason, requeue=True) from exc
+
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        """Hard time limit: the process was killed, so __call__ could not dead-letter it."""
-        if isinstance(exc, TimeLimitExceeded):
-            dead_letter(
-                self,
-                task_id,
-                args,
-                kwargs,
-                f"TimeLimitExceeded: {exc}",
-                str(einfo),
-                (self.request.retries or 0) + 1,
-            )
+        """Hard time limit: the child was killed, so __call__ could not dead-letter it.
+
+        This runs in the worker's main process, so it only drops a small record in the object
+        store (no database, no migration); `nianbao dlq list` collects it into the table.
+        """
+        if not isinstance(exc, TimeLimitExceeded):
+            return
+        record = {
+            "task_id": task_id, "task_name": self.name, "args": list(args or []),
+            "kwargs": dict(kwargs or {}), "error": f"TimeLimitExceeded: {exc}",
+            "traceback": str(einfo), "attempts": 1,
+        }  # fmt: skip
+        try:
+            put_orphan(record)
+        except Exception as store_error:
+            log.error("could not keep the timed-out task %s: %s", task_id, store_error)

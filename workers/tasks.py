@@ -26,6 +26,16 @@ def record_key(fingerprint: str) -> str:
 def process_page(self: ReliableTask, message: dict) -> str:
     """Turn a fetched page into a record (to the store queue) or a rejection (to quarantine)."""
     page = FetchedPage.model_validate(message)
+    limit = get_settings().max_body_bytes
+    if page.size > limit:  # never load it: a huge body could take the worker down
+        reject = Rejection(
+            page=page,
+            stage="load",
+            reason="too_large",
+            detail=f"{page.size} bytes is over the limit of {limit}",
+        )
+        save_rejection.delay(reject.model_dump(mode="json"))
+        return "quarantined: too_large"
     body = runtime.object_store().get(page.body_ref)
     try:
         result = analyse(
@@ -66,12 +76,12 @@ def process_page(self: ReliableTask, message: dict) -> str:
 def save_report(self: ReliableTask, message: dict) -> str:
     """Archive the record and store it: a new report, a new source, or nothing (redelivery)."""
     parsed = ParsedPage.model_validate(message)
-    runtime.object_store().put(
-        record_key(parsed.fingerprint),
-        parsed.record.model_dump_json().encode(),
-        "application/json",
-    )
-    return runtime.repository().save_report(parsed).decision
+    result = runtime.repository().save_report(parsed)
+    key = record_key(parsed.fingerprint)
+    store = runtime.object_store()
+    if result.decision == "new" or not store.exists(key):  # the stored record, archived once
+        store.put(key, parsed.record.model_dump_json().encode(), "application/json")
+    return result.decision
 
 
 @app.task(name="nianbao.store.rejection", base=ReliableTask, bind=True)

@@ -59,7 +59,7 @@ def decode(body: bytes, declared: str | None = None) -> tuple[str, str]:
         except (UnicodeDecodeError, LookupError):
             continue
         _reject_binary(text)
-        return text, codec
+        return _no_nul(text), codec
     best = from_bytes(body[:200_000]).best()
     if best is None or best.encoding is None:
         raise PageRejected(
@@ -67,7 +67,12 @@ def decode(body: bytes, declared: str | None = None) -> tuple[str, str]:
         )
     text = body.decode(best.encoding, "replace")
     _reject_binary(text)
-    return text, best.encoding
+    return _no_nul(text), best.encoding
+
+
+def _no_nul(text: str) -> str:
+    """NUL never means anything in a report, and PostgreSQL text columns refuse it."""
+    return text.replace("\x00", "")
 
 
 def _reject_binary(text: str) -> None:

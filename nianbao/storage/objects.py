@@ -52,7 +52,7 @@ class ObjectStore(Protocol):
 
 
 def _check_key(key: str) -> str:
-    if not _KEY.match(key) or ".." in key.split("/"):
+    if not _KEY.fullmatch(key) or ".." in key.split("/"):
         raise ValueError(f"invalid object key {key!r}")
     return key
 
@@ -106,7 +106,10 @@ class LocalObjectStore:
         self._path(key).unlink(missing_ok=True)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
-        for path in sorted(self.root.rglob("*")):
+        folder = self.root / prefix.rsplit("/", 1)[0] if "/" in prefix else self.root
+        if not folder.is_dir():
+            return
+        for path in sorted(folder.rglob("*")):
             key = path.relative_to(self.root).as_posix()
             if path.is_file() and not path.name.startswith(".tmp-") and key.startswith(prefix):
                 yield key

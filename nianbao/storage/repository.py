@@ -237,13 +237,23 @@ class Repository:
             ).scalar()
         return row_id is not None
 
-    def mark_replayed(self, dead_letter_id: int) -> None:
-        """Mark a dead letter as sent again."""
+    def claim_dead_letter(self, dead_letter_id: int) -> bool:
+        """Mark a pending dead letter as replayed; False if someone else already did."""
+        with self._sessions.begin() as session:
+            result = session.execute(
+                update(DeadLetterRow)
+                .where(DeadLetterRow.id == dead_letter_id, DeadLetterRow.status == "pending")
+                .values(status="replayed", replayed_at=_now())
+            )
+        return result.rowcount == 1  # type: ignore[attr-defined]
+
+    def release_dead_letter(self, dead_letter_id: int) -> None:
+        """Put a claimed dead letter back to pending (its replay could not be sent)."""
         with self._sessions.begin() as session:
             session.execute(
                 update(DeadLetterRow)
                 .where(DeadLetterRow.id == dead_letter_id)
-                .values(status="replayed", replayed_at=_now())
+                .values(status="pending", replayed_at=None)
             )
 
     # -- reads --------------------------------------------------------------------------------
