@@ -138,11 +138,7 @@ def parse(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Parse files with the pure core, without the queue or the database."""
-    from nianbao.core.errors import PageRejected
-    from nianbao.core.pipeline import analyse
     from producers.ingest import discover
-    from producers.sniff import sniff
-    from schemas.report import AnnualReport
 
     try:
         files = list(discover(paths))
@@ -150,25 +146,90 @@ def parse(
         raise fail(str(exc), "check the path") from exc
     table = Table("file", "report", "year", "format", "agency", "title / reason")
     for path in files:
-        body = path.read_bytes()
-        try:
-            record = analyse(body, content_type=sniff(body, name=path.name)).record
-        except PageRejected as exc:
-            record = AnnualReport(is_report=False, reason=f"{exc.reason}: {exc.detail}")
+        out = parse_file(path)
         if as_json:
-            out = {"source": str(path), **record.model_dump(mode="json")}
             sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\n")
         else:
             table.add_row(
                 path.name,
-                "yes" if record.is_report else "[red]no[/]",
-                str(record.year or ""),
-                record.format or "",
-                record.agency.name or "",
-                (record.title or "") if record.is_report else (record.reason or ""),
+                "yes" if out["is_report"] else "[red]no[/]",
+                str(out["year"] or ""),
+                out["format"] or "",
+                out["agency"]["name"] or "",
+                (out["title"] or "") if out["is_report"] else (out["reason"] or ""),
             )
     if not as_json:
         console.print(table)
+
+
+def parse_file(path: Path) -> dict:
+    """Parse one file with the pure core: its record as JSON data, plus `source`."""
+    from nianbao.core.errors import PageRejected
+    from nianbao.core.pipeline import analyse
+    from nianbao.settings import get_settings
+    from nianbao.timeouts import time_limit
+    from producers.sniff import sniff
+    from schemas.report import AnnualReport
+
+    settings = get_settings()
+    body = path.read_bytes()
+    try:
+        with time_limit(settings.parse_timeout):
+            record = analyse(
+                body, content_type=sniff(body, name=path.name), max_bytes=settings.max_body_bytes
+            ).record
+    except PageRejected as exc:
+        record = AnnualReport(is_report=False, reason=f"{exc.reason}: {exc.detail}")
+    return {"source": str(path), **record.model_dump(mode="json")}
+
+
+@app.command("eval")
+def evaluate(
+    labels: Annotated[Path, typer.Argument(help="Folder of labelled JSON records.")],
+    inputs: Annotated[Path, typer.Argument(help="Folder of the inputs (same file stems).")],
+    show: Annotated[int, typer.Option(help="Mismatches to list.")] = 20,
+) -> None:
+    """Compare the parser with labelled records: per-field accuracy, indicator precision/recall."""
+    from nianbao.evaluate import FIELDS, score
+
+    label_files = sorted(labels.glob("*.json"))
+    if not label_files:
+        raise fail(
+            f"no *.json labels in {labels}",
+            "label files are `nianbao parse --json` "
+            "records saved one per file, named like their input",
+        )
+    pairs = []
+    for label_file in label_files:
+        matches = [p for p in inputs.glob(label_file.stem + ".*") if p.suffix != ".json"]
+        if not matches:
+            raise fail(
+                f"no input for {label_file.name} in {inputs}",
+                "inputs must have the same file name stem as their label",
+            )
+        label = json.loads(label_file.read_text(encoding="utf-8"))
+        pairs.append((label_file.stem, label, parse_file(matches[0])))
+    result = score(pairs)
+    table = Table("field", "accuracy", title=f"{result.documents} labelled report(s)")
+    for path in FIELDS:
+        accuracy = result.accuracy(path)
+        style = "green" if accuracy == 1 else "yellow"
+        table.add_row(path, f"[{style}]{accuracy:.0%}[/]")
+    console.print(table)
+    indicators = Table("indicators", "labelled", "produced", "precision", "recall")
+    indicators.add_row(
+        "all tables",
+        str(result.labelled),
+        str(result.produced),
+        f"{result.precision:.3f}",
+        f"{result.recall:.3f}",
+    )
+    console.print(indicators)
+    if result.mismatches:
+        shown = Table("document", "field", "label", "parser", title="mismatches")
+        for name, path, expected, got in result.mismatches[:show]:
+            shown.add_row(name, path, str(expected)[:60], str(got)[:60])
+        console.print(shown)
 
 
 @reports_app.callback()

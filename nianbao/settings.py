@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         20_000_000, ge=1024, description="Larger pages are quarantined, not parsed."
     )
+    parse_timeout: float = Field(
+        30.0, ge=0, description="Seconds one page may take to parse before it is quarantined."
+    )
     crawl_timeout: float = Field(20.0, gt=0, description="HTTP timeout of the crawler (seconds).")
     crawl_user_agent: str = Field(
         "nianbao/0.1 (government annual-report collector)",

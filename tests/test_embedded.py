@@ -52,6 +52,7 @@ def test_bad_input_is_quarantined_with_reasons(embedded: dict[str, str], tmp_pat
     (bad / "empty.txt").write_bytes(b"   \n")
     (bad / "notice.txt").write_text("关于开展安全生产检查的通知\n各单位：请于3月底前完成自查。")
     (bad / "scan.pdf").write_bytes(b"%PDF-1.4\n%binary")
+    (bad / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 600)
     result = runner.invoke(app, ["ingest", str(bad)])
     assert result.exit_code == 0, result.output
     reasons = {
@@ -62,7 +63,8 @@ def test_bad_input_is_quarantined_with_reasons(embedded: dict[str, str], tmp_pat
         "controls.txt": "binary_content",
         "empty.txt": "empty",
         "notice.txt": "not_a_report",
-        "scan.pdf": "unsupported_content_type",
+        "scan.pdf": "broken_pdf",
+        "old.doc": "unsupported_content_type",
     }
     assert runtime.repository().counts()["reports"] == 0
     # the raw bodies are kept, so nothing is lost

@@ -12,6 +12,7 @@ from nianbao import runtime
 from nianbao.core.errors import PageRejected
 from nianbao.core.pipeline import analyse
 from nianbao.settings import get_settings
+from nianbao.timeouts import time_limit
 from schemas.messages import FetchedPage, ParsedPage, Rejection
 from workers.app import app
 from workers.reliability import ReliableTask
@@ -22,46 +23,45 @@ def record_key(fingerprint: str) -> str:
     return f"records/{fingerprint[:2]}/{fingerprint}.json"
 
 
+def quarantine(page: FetchedPage, stage: str, reason: str, detail: str) -> str:
+    """Send a page that cannot become a record to quarantine, with its reason."""
+    rejection = Rejection(page=page, stage=stage, reason=reason, detail=detail)  # type: ignore[arg-type]
+    save_rejection.delay(rejection.model_dump(mode="json"))
+    return f"quarantined: {reason}"
+
+
 @app.task(name="nianbao.pages.process", base=ReliableTask, bind=True)
 def process_page(self: ReliableTask, message: dict) -> str:
     """Turn a fetched page into a record (to the store queue) or a rejection (to quarantine)."""
     page = FetchedPage.model_validate(message)
-    limit = get_settings().max_body_bytes
-    if page.size > limit:  # never load it: a huge body could take the worker down
-        reject = Rejection(
-            page=page,
-            stage="load",
-            reason="too_large",
-            detail=f"{page.size} bytes is over the limit of {limit}",
+    settings = get_settings()
+    if page.size > settings.max_body_bytes:  # never load it: it could take the worker down
+        return quarantine(
+            page,
+            "load",
+            "too_large",
+            f"{page.size} bytes is over the limit of {settings.max_body_bytes}",
         )
-        save_rejection.delay(reject.model_dump(mode="json"))
-        return "quarantined: too_large"
     body = runtime.object_store().get(page.body_ref)
     try:
-        result = analyse(
-            body,
-            content_type=page.content_type,
-            encoding=page.encoding,
-            link_text=page.link_text,
-            max_bytes=get_settings().max_body_bytes,
-        )
-        if result.rejection is not None:
-            raise result.rejection
+        with time_limit(settings.parse_timeout):
+            result = analyse(
+                body,
+                content_type=page.content_type,
+                encoding=page.encoding,
+                link_text=page.link_text,
+                max_bytes=settings.max_body_bytes,
+            )
     except PageRejected as rejected:
-        reject = Rejection(
-            page=page, stage=rejected.stage, reason=rejected.reason, detail=rejected.detail
-        )
-        save_rejection.delay(reject.model_dump(mode="json"))
-        return f"quarantined: {rejected.reason}"
+        return quarantine(page, rejected.stage, rejected.reason, rejected.detail)
     except SoftTimeLimitExceeded:
-        reject = Rejection(
-            page=page,
-            stage="parse",
-            reason="parse_timeout",
-            detail="parsing took longer than the task time limit",
+        return quarantine(
+            page, "parse", "parse_timeout", "parsing took longer than the task's soft time limit"
         )
-        save_rejection.delay(reject.model_dump(mode="json"))
-        return "quarantined: parse_timeout"
+    if result.rejection is not None:
+        return quarantine(
+            page, result.rejection.stage, result.rejection.reason, result.rejection.detail
+        )
     parsed = ParsedPage(
         page=page,
         record=result.record,

@@ -1,7 +1,8 @@
-"""Main text to report fields: title, agency, year, format era, dates, sections. No I/O.
+"""An extracted document to the fields of a report. Pure: plain data in, plain data out.
 
-This is the first parser: enough to make records meaningful (title, agency, year, format era,
-publish date, statistics period, sections). The statistics tables come with the full parser.
+Order matters: undo capture damage (mangled dates, mirror-site pinyin, traditional characters),
+keep one copy of a report printed twice, cut the statistics table and the signature off the
+prose, then read each field from the part of the report that states it.
 """
 
 from __future__ import annotations
@@ -10,147 +11,236 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from nianbao.core.extract import Document
+from nianbao.core import agency as agencies
+from nianbao.core import layout, legacy, narrative
+from nianbao.core.dates import parse_date, repair_mangled
+from nianbao.core.document import Document
+from nianbao.core.extract import is_chrome_line
+from nianbao.core.gbtables import parse_gb_tables
+from nianbao.core.text import is_traditional, to_simplified
+from schemas.report import Indicator, ValidationWarning
 
 _REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度报告|年报)"
 _TITLE_REPORT = re.compile(_REPORT_WORDS)
 # Pages about a report, or notices that mention one, are not reports.
-_NOT_REPORT = re.compile(r"解读|图解|^关于|(?:通知|方案|计划|要点|意见|函|公告|通报)[》」]?$")
+_NOT_REPORT = re.compile(
+    r"解读|图解|一图读懂|^关于|(?:通知|方案|计划|要点|意见|函|公告|通报)[》」]?$"
+)
 _TITLE_AGENCY_FIRST = re.compile(
     r"^(?P<agency>.+?)(?P<year>(?:19|20)\d{2})\s*年度?" + r".*?" + _REPORT_WORDS
 )
 _TITLE_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>.*?)" + _REPORT_WORDS)
 _COMPILED_BY = re.compile(r"由(?P<agency>[^，。,；;（(]{2,60}?)(?:负责)?(?:编制|编写|制作|汇总)")
-_PERIOD = re.compile(
-    r"统计(?:期限|时限|时间段|时间|数据时限|数据的期限|数据)?\s*(?:为|是|自|从)?\s*"
-    r"(?P<y1>\d{4})年(?P<m1>\d{1,2})月(?P<d1>\d{1,2})日\s*(?:起)?\s*[,，]?\s*(?:至|到|—|-|~)\s*"
-    r"(?:(?P<y2>\d{4})年)?(?P<m2>\d{1,2})月(?P<d2>\d{1,2})日"
+_TABLE_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})年度?\s*\)?\s*(?:政府信息公开情况统计表)?$")
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-z]{1,8}[)）](?=[\u4e00-\u9fff])")
+_AGENCY_SUFFIX = re.compile(
+    r"(?:人民政府|政府|管理委员会|管委会|局|厅|委员会|委|办公室|办公厅|办|中心|院|署|部|馆|所|站|"
+    r"队|处)$"
 )
-_SECTION = re.compile(r"^(?P<number>[一二三四五六七八九十]{1,3})\s*[、.．]\s*(?P<heading>.{2,60})$")
 
 
 @dataclass
-class ParsedFields:
-    """What the parser found; validation turns it into an AnnualReport."""
+class ParsedReport:
+    """Everything the parser read; validation turns it into an AnnualReport."""
 
     is_report: bool
     reason: str | None
     title: str | None
-    agency_name: str | None
+    agency: agencies.AgencyInfo
     year: int | None
+    format: str | None
     published_on: date | None
+    signed_on: date | None
     period_start: date | None
     period_end: date | None
-    sections: list[tuple[str, str, str]] = field(default_factory=list)
+    contact: narrative.ContactInfo
+    sections: list[layout.SectionText]
+    indicators: list[Indicator] = field(default_factory=list)
+    warnings: list[ValidationWarning] = field(default_factory=list)
 
 
-def parse(doc: Document, link_text: str | None = None) -> ParsedFields:
-    """Read the fields of a report from its extracted document."""
-    title = _title(doc, link_text)
-    is_report, reason = _classify(title, doc)
-    period_start, period_end = _period(doc.text)
-    year, agency = _year_and_agency_from_title(title)
-    if year is None and period_start is not None:
-        year = period_start.year
-    if agency is None:
-        match = _COMPILED_BY.search(doc.text[:3000])
-        agency = match.group("agency").strip() if match else None
-    if agency is None and doc.source and _looks_like_agency(doc.source):
-        agency = doc.source
-    return ParsedFields(
+def clean_lines(lines: list[str]) -> tuple[list[str], list[ValidationWarning]]:
+    """Undo capture damage: traditional characters, injected pinyin, lost 年/月/〕 characters."""
+    warnings: list[ValidationWarning] = []
+    cleaned = []
+    traditional = is_traditional("\n".join(lines))
+    for line in lines:
+        line = _PINYIN.sub("", to_simplified(line, force=traditional))
+        if traditional and is_chrome_line(line):  # chrome in traditional script got through
+            continue
+        line, repairs = repair_mangled(line)
+        for repair in repairs:
+            if repair.replacement is None:
+                warnings.append(
+                    ValidationWarning(
+                        rule=f"{repair.kind}.ambiguous",
+                        message=f"{repair.original!r} has lost characters and more than one "
+                        "reading; left as written",
+                    )
+                )
+        cleaned.append(line)
+    return cleaned, warnings
+
+
+def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
+    """Read every field of a report from its extracted document."""
+    lines, warnings = clean_lines(doc.lines)
+    lines = layout.collapse_repetition(lines)
+
+    table_span = legacy.find_in_lines(lines)
+    legacy_table = legacy.from_lines(lines) if table_span else None
+    prose = lines[: table_span[0]] if table_span else lines
+    prose = _before_appendix(prose)
+    signature = layout.find_signature(prose)
+    body = prose[: signature.start] if signature else prose
+    text = "\n".join(body)
+
+    title = _title(doc, lines, link_text)
+    is_report, reason = _classify(title, text)
+    period_start, period_end = narrative.statistics_period(text)
+    year = _year(
+        title, period_start, lines[table_span[0] - 3 : table_span[0]] if table_span else []
+    )
+    agency = _agency(title, text, doc, signature)
+
+    indicators: list[Indicator] = []
+    if legacy_table is None:
+        for grid in doc.tables:
+            legacy_table = legacy.from_grid(grid)
+            if legacy_table:
+                break
+    if legacy_table:
+        indicators += legacy_table.indicators
+        warnings += legacy_table.warnings
+    gb = parse_gb_tables(doc.tables) if doc.tables else None
+    if gb:
+        indicators += gb.indicators
+        warnings += gb.warnings
+    indicators += narrative.figures(text)
+
+    if signature and signature.signed_on is None:
+        warnings.append(
+            ValidationWarning(
+                rule="signed_on.unrecoverable",
+                message=f"the signature date {signature.raw_date!r} has lost characters",
+            )
+        )
+    return ParsedReport(
         is_report=is_report,
         reason=reason,
         title=title,
-        agency_name=agency,
+        agency=agency,
         year=year,
-        published_on=_iso_date(doc.published),
+        format=_format(year, gb.format if gb else None, legacy_table is not None),
+        published_on=parse_date(doc.published) if doc.published else None,
+        signed_on=signature.signed_on if signature else None,
         period_start=period_start,
         period_end=period_end,
-        sections=_sections(doc.lines),
+        contact=narrative.contact(text),
+        sections=layout.sections(body),
+        indicators=indicators,
+        warnings=warnings,
     )
 
 
-def _title(doc: Document, link_text: str | None) -> str | None:
-    if doc.title and _TITLE_REPORT.search(doc.title):
-        return doc.title
-    lines = doc.lines[:6]
+def _before_appendix(lines: list[str]) -> list[str]:
     for i, line in enumerate(lines):
+        if i > 5 and re.match(r"^(?:附件|附表)\s*\d*\s*[:：]?\s*$", line):
+            return lines[:i]
+    return lines
+
+
+def _title(doc: Document, lines: list[str], link_text: str | None) -> str | None:
+    if doc.title and _TITLE_REPORT.search(doc.title):
+        return to_simplified(doc.title)
+    head = lines[:6]
+    for i, line in enumerate(head):
         if len(line) <= 80 and _TITLE_REPORT.search(line):
             # A title broken over two lines: "温州市安全生产监督管理局" / "2017年政府信息公开…"
-            if i and re.match(r"^(?:19|20)\d{2}\s*年", line) and _looks_like_agency(lines[i - 1]):
-                return lines[i - 1] + line
+            if i and re.match(r"^(?:19|20)\d{2}\s*年", line) and _AGENCY_SUFFIX.search(head[i - 1]):
+                return head[i - 1] + line
             return line
     if link_text and _TITLE_REPORT.search(link_text):
         return link_text.strip()
-    return doc.title
+    return to_simplified(doc.title) if doc.title else None
 
 
-def _classify(title: str | None, doc: Document) -> tuple[bool, str | None]:
+def _classify(title: str | None, text: str) -> tuple[bool, str | None]:
     if title and _TITLE_REPORT.search(title):
         if _NOT_REPORT.search(title):
             return False, f"the title names another kind of document: {title}"
         return True, None
-    opening = doc.text[:800]
+    opening = text[:800]
     if re.search(r"本(?:年度)?报告", opening) and re.search(r"信息公开|政务公开", opening):
         return True, None
+    if title:
+        return False, f"neither the title nor the opening says this is an annual report: {title}"
     return False, "neither the title nor the opening says this is an annual report"
 
 
-def _year_and_agency_from_title(title: str | None) -> tuple[int | None, str | None]:
-    if not title:
-        return None, None
-    for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
-        match = pattern.search(title)
-        if match:
-            agency = match.group("agency").strip(' 《》“”"')
-            return int(match.group("year")), agency if _looks_like_agency(agency) else None
-    return None, None
+def _year(title: str | None, period_start: date | None, table_head: list[str]) -> int | None:
+    """The statistics year: the title's, else the period's, else the statistics table's."""
+    if title:
+        for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
+            if match := pattern.search(title):
+                return int(match.group("year"))
+    if period_start is not None:
+        return period_start.year
+    for line in reversed(table_head):
+        if match := _TABLE_YEAR.search(line):
+            return int(match.group("year"))
+    return None
 
 
-def _looks_like_agency(text: str) -> bool:
-    return bool(re.search(r"(?:政府|局|厅|委员会|委|办公室|办|中心|院|署|部)$", text))
+def _agency(
+    title: str | None, text: str, doc: Document, signature: layout.Signature | None
+) -> agencies.AgencyInfo:
+    """The agency as the report names itself, expanded when it only gives a short form."""
+    name = None
+    if title:
+        for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
+            if (match := pattern.search(title)) and _AGENCY_SUFFIX.search(
+                candidate := match.group("agency").strip(' 《》“”"')
+            ):
+                name = candidate
+                break
+    compiled = None
+    if match := _COMPILED_BY.search(text[:3000]):
+        compiled = agencies.strip_compiler_office(match.group("agency").strip())
+        if not _qualified(compiled):
+            compiled = None
+    name = name or compiled
+    if name is None and signature and signature.agency and _qualified(signature.agency):
+        name = signature.agency
+    if name is None and doc.source and _qualified(doc.source):
+        name = doc.source
+    if name is None:
+        return agencies.AgencyInfo()
+    aliases = []
+    if "、" not in name and (full := agencies.expand(name, text)):
+        aliases.append(name)
+        name = full
+    if compiled and compiled != name and agencies.is_abbreviation(compiled, name):
+        aliases.append(compiled)
+    info = agencies.describe(name)
+    info.aliases = list(dict.fromkeys(aliases))
+    return info
 
 
-def _period(text: str) -> tuple[date | None, date | None]:
-    match = _PERIOD.search(text[:5000])
-    if not match:
-        return None, None
-    y1 = int(match.group("y1"))
-    y2 = int(match.group("y2") or y1)
-    return (
-        _safe_date(y1, int(match.group("m1")), int(match.group("d1"))),
-        _safe_date(y2, int(match.group("m2")), int(match.group("d2"))),
-    )
+def _qualified(name: str) -> bool:
+    """A name that says whose agency it is (region or national prefix), not just "局"."""
+    if not _AGENCY_SUFFIX.search(name) or len(name) < 4:
+        return False
+    region, _ = agencies.split_region(name.split("、")[0])
+    return any(region.values()) or bool(re.match(r"^(?:国务院|国家|中华人民共和国)", name))
 
 
-def _safe_date(year: int, month: int, day: int) -> date | None:
-    try:
-        return date(year, month, day)
-    except ValueError:
-        return None
-
-
-def _iso_date(value: str | None) -> date | None:
-    if not value:
-        return None
-    year, month, day = (int(part) for part in value.split("-"))
-    return _safe_date(year, month, day)
-
-
-def _sections(lines: list[str]) -> list[tuple[str, str, str]]:
-    """Top-level 一、二、三、 sections as (number, heading, text)."""
-    sections: list[tuple[str, str, list[str]]] = []
-    for line in lines:
-        match = _SECTION.match(line)
-        if match and not re.search(r"[。；;]$", line):
-            sections.append((match.group("number"), line, []))
-        elif sections:
-            sections[-1][2].append(line)
-    return [(number, heading, "\n".join(body)) for number, heading, body in sections]
-
-
-def format_era(year: int | None) -> str | None:
-    """The national format a report for this statistics year follows."""
+def _format(year: int | None, gb_format: str | None, has_legacy_table: bool) -> str | None:
+    """The format era: what the tables show, else what the year implies."""
+    if gb_format:
+        return gb_format
+    if has_legacy_table:
+        return "pre2019"
     if year is None:
         return None
     if year >= 2021:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from nianbao.core.errors import PageRejected
 from nianbao.core.extract import extract
-from nianbao.core.fingerprint import exact_key
+from nianbao.core.fingerprint import content_text, document_key
 from nianbao.core.parse import parse
 from nianbao.core.text import fold_for_matching
 from nianbao.core.validate import rejection, validate
@@ -45,8 +45,9 @@ def analyse(
             "extract", "too_large", f"{len(body)} bytes is over the limit of {max_bytes}"
         )
     doc = extract(body, content_type, encoding)
-    fingerprint = exact_key(doc.text)
     record = validate(parse(doc, link_text))
     return Analysis(
-        record=record, fingerprint=fingerprint, text_length=len(fold_for_matching(doc.text))
+        record=record,
+        fingerprint=document_key(doc),
+        text_length=len(fold_for_matching(content_text(doc))),
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from functools import lru_cache
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -104,3 +106,30 @@ def fold_for_matching(text: str) -> str:
     """
     folded = unicodedata.normalize("NFKC", text).lower()
     return "".join(ch for ch in folded if ch.isalnum())
+
+
+# Characters that occur only in traditional script and are common in reports: their presence
+# says the page (a mirror, a 繁體版) needs converting; most pages do not, and skip the cost.
+_TRADITIONAL = re.compile(
+    "[國開發資訊報務員這們為與來會時對關機區縣權辦處覽際計設議論應總條數據無請變經濟導"
+    "門見車長東聯體學農業網頁號統況複審訴訟產衛處鄉鎮際於編輯吳書後裡個廳級錄類規範]"
+)
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> Any:
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def is_traditional(text: str) -> bool:
+    """Whether a text is (at least partly) in traditional script."""
+    return bool(_TRADITIONAL.search(text))
+
+
+def to_simplified(text: str, *, force: bool = False) -> str:
+    """Traditional characters to simplified (mirror sites and 繁體版 pages serve both)."""
+    if not force and not is_traditional(text):
+        return text
+    return str(_t2s().convert(text))

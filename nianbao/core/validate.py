@@ -2,7 +2,7 @@
 
 Only what is not a report, or has neither agency nor year, is rejected. Everything else that
 looks wrong is a warning on the record: real reports break the rules, and a flagged record is
-more useful to an evaluator than a missing one.
+more useful to an evaluator than a missing one. Rule ids are stable.
 """
 
 from __future__ import annotations
@@ -10,24 +10,47 @@ from __future__ import annotations
 from datetime import date
 
 from nianbao.core.errors import PageRejected
-from nianbao.core.parse import ParsedFields, format_era
-from schemas.report import Agency, AnnualReport, Period, Section, ValidationWarning
+from nianbao.core.parse import ParsedReport
+from schemas.report import (
+    Agency,
+    AnnualReport,
+    Contact,
+    Indicator,
+    Period,
+    Region,
+    Section,
+    ValidationWarning,
+)
 
 
-def validate(fields: ParsedFields) -> AnnualReport:
+def validate(parsed: ParsedReport) -> AnnualReport:
     """Build the record, with a warning for every rule it breaks."""
+    info = parsed.agency
     return AnnualReport(
-        is_report=fields.is_report,
-        reason=None if fields.is_report else fields.reason,
-        title=fields.title,
-        agency=Agency(name=fields.agency_name),
-        year=fields.year,
-        format=format_era(fields.year),
-        published_on=fields.published_on,
-        period=Period(start=fields.period_start, end=fields.period_end),
-        sections=[Section(number=n, heading=h, text=t) for n, h, t in fields.sections],
-        warnings=_warnings(fields),
-    )
+        is_report=parsed.is_report,
+        reason=None if parsed.is_report else parsed.reason,
+        title=parsed.title,
+        agency=Agency(
+            name=info.name, aliases=info.aliases, level=info.level,  # type: ignore[arg-type]
+            is_department=info.is_department,
+        ),
+        region=Region(
+            province=info.province, city=info.city, county=info.county, township=info.township
+        ),
+        year=parsed.year,
+        format=parsed.format,  # type: ignore[arg-type]
+        published_on=parsed.published_on,
+        signed_on=parsed.signed_on,
+        period=Period(start=parsed.period_start, end=parsed.period_end),
+        contact=Contact(
+            address=parsed.contact.address, postcode=parsed.contact.postcode,
+            phones=parsed.contact.phones, fax=parsed.contact.fax, email=parsed.contact.email,
+        ),
+        sections=[Section(number=s.number, heading=s.heading, text=s.text)
+                  for s in parsed.sections],
+        indicators=parsed.indicators,
+        warnings=parsed.warnings + cross_field_warnings(parsed),
+    )  # fmt: skip
 
 
 def rejection(record: AnnualReport) -> PageRejected | None:
@@ -41,26 +64,89 @@ def rejection(record: AnnualReport) -> PageRejected | None:
     return None
 
 
-def _warnings(fields: ParsedFields) -> list[ValidationWarning]:
+def _warning(rule: str, message: str) -> ValidationWarning:
+    return ValidationWarning(rule=rule, message=message)
+
+
+def cross_field_warnings(parsed: ParsedReport) -> list[ValidationWarning]:
+    """Rules across fields: period and dates against the year, prose against tables."""
+    if not parsed.is_report:
+        return []
     found: list[ValidationWarning] = []
-    if fields.agency_name is None:
-        found.append(ValidationWarning(rule="agency.missing", message="no issuing agency found"))
-    if fields.year is None:
-        found.append(ValidationWarning(rule="year.missing", message="no statistics year found"))
-    year = fields.year
-    if year is not None and fields.period_start and fields.period_start.year != year:
+    year = parsed.year
+    if parsed.agency.name is None:
+        found.append(_warning("agency.missing", "no issuing agency found"))
+    if year is None:
+        found.append(_warning("year.missing", "no statistics year found"))
+        return found + _narrative_vs_tables(parsed.indicators)
+    start, end = parsed.period_start, parsed.period_end
+    if start and start.year != year:
         found.append(
-            ValidationWarning(
-                rule="period.year",
-                message=f"statistics period starts in {fields.period_start.year}, "
-                f"the report is for {year}",
+            _warning(
+                "period.year",
+                f"the statistics period starts in {start.year}, the report is for {year}",
             )
         )
-    if year is not None and fields.published_on and fields.published_on < date(year, 1, 1):
+    elif start and end and (start != date(year, 1, 1) or end != date(year, 12, 31)):
         found.append(
-            ValidationWarning(
-                rule="published.before_year",
-                message=f"published {fields.published_on}, before the report year {year} began",
+            _warning(
+                "period.partial_year",
+                f"the statistics period {start}–{end} is not the whole of {year}",
             )
         )
+    if parsed.published_on and parsed.published_on <= date(year, 12, 31):
+        found.append(
+            _warning(
+                "published.before_year_end",
+                f"published {parsed.published_on}, before the {year} it reports on had ended",
+            )
+        )
+    implied = "gb2021" if year >= 2021 else "gb2019" if year >= 2019 else "pre2019"
+    if parsed.format in {"gb2019", "gb2021", "pre2019"} and parsed.format != implied:
+        found.append(
+            _warning(
+                "format.year_mismatch",
+                f"the tables follow {parsed.format}, a {year} report should follow {implied}",
+            )
+        )
+    return found + _narrative_vs_tables(parsed.indicators)
+
+
+# narrative code -> the table cells (table, row_code, column_code) that state the same figure
+_SAME_FIGURE: dict[str, list[list[tuple[str, str, str | None]]]] = {
+    "active.total": [[("legacy_stats", "active.total", "value")]],
+    "requests.received": [
+        [("legacy_stats", "requests.received", "value")],
+        [("applications", "new_received", "total")],
+    ],
+    "review.total": [
+        [("legacy_stats", "review.total", "value")],
+        [("review_litigation", "review", "total")],
+    ],
+    "litigation.total": [
+        [("legacy_stats", "litigation.total", "value")],
+        [("review_litigation", "litigation_direct", "total"),
+         ("review_litigation", "litigation_after_review", "total")],
+    ],
+}  # fmt: skip
+
+
+def _narrative_vs_tables(indicators: list[Indicator]) -> list[ValidationWarning]:
+    cells = {(i.table, i.row_code, i.column_code): i for i in indicators}
+    found = []
+    for stated in (i for i in indicators if i.table == "narrative"):
+        for group in _SAME_FIGURE.get(stated.row_code or "", []):
+            parts = [cells.get(key) for key in group]
+            if any(part is None or part.value is None for part in parts):
+                continue
+            table_value = sum(part.value or 0 for part in parts if part)
+            if stated.value is not None and abs(stated.value - table_value) > 1e-9:
+                found.append(
+                    _warning(
+                        "narrative.table_mismatch",
+                        f"the text says {stated.row!r} ({stated.value:g}), the table says "
+                        f"{table_value:g}",
+                    )
+                )
+            break
     return found

@@ -1,0 +1,257 @@
+"""HTML pages: content container, chrome-free text lines, and real tables as span-expanded grids.
+
+Data tables leave the text flow and become Tables. Layout tables (old sites wrap the whole
+article in one) are read as text, and any data table nested inside them is still a Table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from nianbao.core.document import Document, Table
+from nianbao.core.readers.common import (
+    cell_text,
+    find_published,
+    find_source,
+    finish_grid,
+    is_chrome_line,
+)
+from nianbao.core.text import clean_line
+
+# Content containers used by the common government CMSs (TRS, 大汉, 集约化 platforms).
+CONTENT_SELECTORS = (
+    "#zoom",
+    ".TRS_Editor",
+    "#ivs_content",
+    ".Custom_UnionStyle",
+    "#webeditorview",
+    ".article-content",
+    ".xxgk_content",
+    ".trs_editor_view",
+    "#UCAP-CONTENT",
+    "article",
+)
+_MIN_CONTAINER_CHARS = 200
+_DROP_TAGS = ("script", "style", "noscript", "template", "iframe", "svg", "select", "button")
+_BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "caption",
+        "center",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+    ]
+)
+_CELL_TAGS = frozenset({"td", "th"})
+_ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
+# A table is layout, not data, when one of its cells holds a paragraph this long, or this much
+# text in all, or a whole nested table.
+_LAYOUT_BLOCK_CHARS = 200
+_LAYOUT_CELL_CHARS = 600
+_MAX_COLSPAN = 100
+
+
+def read_html(html: str, encoding: str) -> Document:
+    """Document of a decoded HTML page."""
+    tree = LexborHTMLParser(html)
+    meta = {
+        (node.attributes.get("name") or "").lower(): (node.attributes.get("content") or "").strip()
+        for node in tree.css("meta[name][content]")
+    }
+    title_node = tree.css_first("title")
+    h1 = tree.css_first("h1")
+    title = meta.get("articletitle") or (h1.text(strip=True) if h1 else None)
+    if not title and title_node:
+        title = re.split(r"\s*[-_|—]+\s*", title_node.text(strip=True))[0]
+    for tag in _DROP_TAGS:
+        for node in tree.css(tag):
+            node.decompose()
+    body = tree.body or tree.root
+    container = _content_container(tree) or body
+    # The whole page, tables flattened, is only searched for the publish date and source.
+    full_text = "\n".join(_flat_lines(body)) if body is not None else ""
+    lines: list[str] = []
+    tables: list[Table] = []
+    if container is not None:
+        raw, tables = _content(container)
+        lines = [line for line in raw if line and not is_chrome_line(line)]
+    return Document(
+        kind="html",
+        text="\n".join(lines),
+        encoding=encoding,
+        tables=tuple(tables),
+        title=clean_line(title) if title else None,
+        meta=meta,
+        published=find_published(meta.get("pubdate", "")) or find_published(full_text),
+        source=meta.get("contentsource") or find_source(full_text),
+    )
+
+
+def _content_container(tree: LexborHTMLParser) -> LexborNode | None:
+    """The first CMS content container with enough text, if any."""
+    for selector in CONTENT_SELECTORS:
+        node = tree.css_first(selector)
+        if node is not None and len(node.text(strip=True)) >= _MIN_CONTAINER_CHARS:
+            return node
+    return None
+
+
+def _flat_lines(node: LexborNode) -> list[str]:
+    """The text of a node, one line per block element, table cells joined by ' | '."""
+    return [clean_line(line) for line in "".join(_walk(node)).split("\n")]
+
+
+def _walk(node: LexborNode) -> Iterator[str]:
+    """Text pieces of a node in document order, newlines at blocks and <br>, ' | ' after cells."""
+    stack: list[tuple[LexborNode, bool]] = [(node, False)]
+    while stack:
+        current, closing = stack.pop()
+        tag = current.tag
+        if closing:
+            if tag in _CELL_TAGS:
+                yield " | "
+            elif tag in _BLOCK_TAGS:
+                yield "\n"
+            continue
+        if tag == "-text":
+            yield current.text_content or ""
+            continue
+        if tag == "br":
+            yield "\n"
+            continue
+        if tag in _BLOCK_TAGS:
+            yield "\n"
+        stack.append((current, True))
+        children = list(current.iter(include_text=True))
+        stack.extend((child, False) for child in reversed(children))
+
+
+def _inner_text(node: LexborNode) -> str:
+    """The text inside a node (a cell), newlines at its blocks and <br>."""
+    return "".join(piece for child in node.iter(include_text=True) for piece in _walk(child))
+
+
+def _content(node: LexborNode) -> tuple[list[str], list[Table]]:
+    """Text lines (data tables left out) and the data tables of a node, in document order."""
+    pieces: list[str] = []
+    tables: list[Table] = []
+    stack: list[tuple[LexborNode, bool]] = [(node, False)]
+    while stack:
+        current, closing = stack.pop()
+        tag = current.tag
+        if closing:
+            if tag in _BLOCK_TAGS or tag in _CELL_TAGS:
+                pieces.append("\n")
+            continue
+        if tag == "-text":
+            pieces.append(current.text_content or "")
+            continue
+        if tag == "br":
+            pieces.append("\n")
+            continue
+        if tag == "table":
+            rows = _own_rows(current)
+            if not _is_layout(rows):
+                pieces.append("\n")
+                for caption in current.iter():
+                    if caption.tag == "caption":
+                        pieces.extend(["".join(_walk(caption)), "\n"])
+                table = finish_grid(_grid(rows))
+                if table is not None:
+                    tables.append(table)
+                continue
+        if tag in _BLOCK_TAGS or tag in _CELL_TAGS:
+            pieces.append("\n")
+        stack.append((current, True))
+        children = list(current.iter(include_text=True))
+        stack.extend((child, False) for child in reversed(children))
+    return [clean_line(line) for line in "".join(pieces).split("\n")], tables
+
+
+def _own_rows(table: LexborNode) -> list[list[LexborNode]]:
+    """The cells of each row of a table, without those of nested tables."""
+    rows: list[list[LexborNode]] = []
+    for child in table.iter():
+        trs = [child] if child.tag == "tr" else []
+        if child.tag in _ROW_GROUPS:
+            trs = [tr for tr in child.iter() if tr.tag == "tr"]
+        rows.extend([cell for cell in tr.iter() if cell.tag in _CELL_TAGS] for tr in trs)
+    return rows
+
+
+def _is_layout(rows: list[list[LexborNode]]) -> bool:
+    """True for a table used for page layout: one cell, or cells holding paragraphs of text."""
+    cells = [cell for row in rows for cell in row]
+    if len(cells) <= 1:
+        return True
+    for cell in cells:
+        if cell.css_first("table") is not None:
+            return True
+        lines = [clean_line(line) for line in _inner_text(cell).split("\n")]
+        if sum(map(len, lines)) > _LAYOUT_CELL_CHARS:
+            return True
+        if any(len(line) > _LAYOUT_BLOCK_CHARS for line in lines):
+            return True
+    return False
+
+
+def _grid(rows: list[list[LexborNode]]) -> list[list[str]]:
+    """The HTML table model: each cell's text in every (row, column) its spans cover."""
+    taken: dict[tuple[int, int], str] = {}
+    for r, cells in enumerate(rows):
+        c = 0
+        for cell in cells:
+            while (r, c) in taken:
+                c += 1
+            rowspan = _span(cell, "rowspan", len(rows) - r)
+            colspan = min(_span(cell, "colspan", 1), _MAX_COLSPAN)
+            text = cell_text(_inner_text(cell))
+            for dr in range(rowspan):
+                for dc in range(colspan):
+                    taken[(r + dr, c + dc)] = text
+            c += colspan
+    width = max((col + 1 for _, col in taken), default=0)
+    return [[taken.get((r, c), "") for c in range(width)] for r in range(len(rows))]
+
+
+def _span(cell: LexborNode, name: str, rest: int) -> int:
+    """A rowspan/colspan attribute as a count; 0 or a rowspan past the end means "to the end"."""
+    value = re.match(r"\s*(\d+)", cell.attributes.get(name) or "")
+    span = int(value.group(1)) if value else 1
+    if name == "rowspan":
+        return rest if span == 0 or span > rest else span
+    return max(span, 1)
