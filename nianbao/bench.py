@@ -24,8 +24,9 @@ from rich.console import Console
 from rich.table import Table
 
 from nianbao.core.extract import extract
-from nianbao.core.fingerprint import exact_key
+from nianbao.core.fingerprint import exact_key, folded_content
 from nianbao.core.parse import parse
+from nianbao.core.similarity import signature
 from nianbao.core.validate import validate
 from producers.demo_site import DemoSite
 
@@ -42,6 +43,11 @@ def seed_pages() -> list[bytes]:
             for page in site.pages
             if page.expected in {"report", "duplicate"}
         ]
+
+
+def _fingerprints(text: str) -> tuple[str, list[int]]:
+    folded = folded_content(text)
+    return exact_key(folded), signature(folded)
 
 
 def _ms_per_page(func: Callable[[], object], pages: int, rounds: int) -> float:
@@ -69,8 +75,8 @@ def stage_costs(rounds: int) -> list[tuple[str, float]]:
             _ms_per_page(lambda: [extract(b, "text/html") for b in bodies], len(bodies), rounds),
         ),
         (
-            "dedup (fingerprint)",
-            _ms_per_page(lambda: [exact_key(d.text) for d in docs], len(docs), rounds),
+            "dedup (exact key + MinHash)",
+            _ms_per_page(lambda: [_fingerprints(d.text) for d in docs], len(docs), rounds),
         ),
         ("parse", _ms_per_page(lambda: [parse(d) for d in docs], len(docs), rounds)),
         ("validate", _ms_per_page(lambda: [validate(f) for f in fields], len(fields), rounds)),

@@ -45,11 +45,14 @@ class ParsedPage(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal[1] = 1
+    schema_version: Literal[2] = 2
     page: FetchedPage
     record: AnnualReport
     fingerprint: str = Field(description="sha256 of the normalised main text: the exact-dup key.")
     text_length: int = Field(ge=0, description="Characters of normalised main text.")
+    signature: list[int] = Field(
+        default_factory=list, description="MinHash signature of the normalised main text."
+    )
 
 
 class Rejection(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,11 +105,11 @@ class AnnualReport(_Model):
     warnings: list[ValidationWarning] = Field(default_factory=list)
 
 
-Decision = Literal["new", "exact_duplicate", "redelivery"]
+Decision = Literal["new", "exact_duplicate", "near_duplicate", "new_version", "redelivery"]
 
 
 class ReportSource(_Model):
-    """One place a report was seen."""
+    """One place a report was seen, with the dedup decision made for it and the evidence."""
 
     url: str
     final_url: str
@@ -117,16 +117,39 @@ class ReportSource(_Model):
     page_sha256: str
     raw_ref: str = Field(description="Object-store key of the raw page.")
     decision: Decision
+    similarity: float | None = Field(None, description="MinHash similarity to the match.")
+    method: str | None = Field(None, description="exact (same key) or minhash.")
+    version: int | None = Field(None, description="The report version this page carried.")
+    differences: dict[str, Any] | None = Field(
+        None, description="What this source said that the report's version does not."
+    )
     first_seen: datetime
     last_seen: datetime
 
 
+class ReportVersion(_Model):
+    """One version of a report: as first published, or as republished with corrections."""
+
+    version: int
+    fingerprint: str
+    decision: Literal["new", "new_version"]
+    similarity: float | None = Field(None, description="To the version it revises.")
+    created_at: datetime
+    record: AnnualReport
+
+
 class StoredReport(_Model):
-    """A report as downstream consumers get it: the record plus every place it was seen."""
+    """A report as downstream consumers get it: the current record, its history, its sources."""
 
     schema_version: Literal[1] = 1
     id: int
-    fingerprint: str
+    fingerprint: str = Field(description="The current version's exact-duplicate key.")
     created_at: datetime
+    current_version: int
+    repetition_vs_previous_year: float | None = Field(
+        None, description="Text similarity to the same agency's report for the year before."
+    )
+    previous_year_report_id: int | None = None
     record: AnnualReport
+    versions: list[ReportVersion]
     sources: list[ReportSource]

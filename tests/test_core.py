@@ -8,7 +8,8 @@ import pytest
 
 from nianbao.core.errors import PageRejected
 from nianbao.core.extract import extract, is_chrome_line
-from nianbao.core.fingerprint import exact_key
+from nianbao.core.fingerprint import exact_key as _exact_key
+from nianbao.core.fingerprint import folded_content
 from nianbao.core.pipeline import analyse
 from nianbao.core.text import decode
 from producers.demo_site import DemoSite
@@ -36,6 +37,10 @@ EXPECTED = {
         "gb2019",
     ),
 }
+
+
+def exact_key(text: str) -> str:
+    return _exact_key(folded_content(text))
 
 
 def seed(prefix: str) -> Path:

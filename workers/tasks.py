@@ -67,6 +67,7 @@ def process_page(self: ReliableTask, message: dict) -> str:
         record=result.record,
         fingerprint=result.fingerprint,
         text_length=result.text_length,
+        signature=result.signature,
     )
     save_report.delay(parsed.model_dump(mode="json"))
     return "parsed"

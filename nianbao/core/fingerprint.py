@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
-from nianbao.core.document import Document
+from nianbao.core.document import Table
 from nianbao.core.text import fold_for_matching
 
 
-def exact_key(main_text: str) -> str:
-    """sha256 of the folded main text: equal for copies that differ in chrome, width or spacing."""
-    return hashlib.sha256(fold_for_matching(main_text).encode("utf-8")).hexdigest()
+def exact_key(folded: str) -> str:
+    """sha256 of a folded text: equal for copies that differ in chrome, width or spacing."""
+    return hashlib.sha256(folded.encode("utf-8")).hexdigest()
 
 
-def content_text(doc: Document) -> str:
+def content_text(main_text: str, tables: Sequence[Table] = ()) -> str:
     """The prose and every table cell: two reports that differ only in a figure must differ."""
-    cells = "\n".join(" ".join(row) for table in doc.tables for row in table.rows)
-    return f"{doc.text}\n{cells}" if cells else doc.text
+    cells = "\n".join(" ".join(row) for table in tables for row in table.rows)
+    return f"{main_text}\n{cells}" if cells else main_text
 
 
-def document_key(doc: Document) -> str:
-    """The exact-duplicate key of an extracted document."""
-    return exact_key(content_text(doc))
+def folded_content(main_text: str, tables: Sequence[Table] = ()) -> str:
+    """What both the exact key and the near-duplicate signature are computed on."""
+    return fold_for_matching(content_text(main_text, tables))

@@ -55,6 +55,7 @@ class ParsedReport:
     period_end: date | None
     contact: narrative.ContactInfo
     sections: list[layout.SectionText]
+    main_text: str = ""  # one copy, simplified, repaired: what fingerprints are computed on
     indicators: list[Indicator] = field(default_factory=list)
     warnings: list[ValidationWarning] = field(default_factory=list)
 
@@ -138,6 +139,7 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
         period_end=period_end,
         contact=narrative.contact(text),
         sections=layout.sections(body),
+        main_text="\n".join(lines),
         indicators=indicators,
         warnings=warnings,
     )

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from nianbao.core.errors import PageRejected
 from nianbao.core.extract import extract
-from nianbao.core.fingerprint import content_text, document_key
+from nianbao.core.fingerprint import exact_key, folded_content
 from nianbao.core.parse import parse
-from nianbao.core.text import fold_for_matching
+from nianbao.core.similarity import signature
 from nianbao.core.validate import rejection, validate
 from schemas.report import AnnualReport
 
@@ -20,6 +20,7 @@ class Analysis:
     record: AnnualReport
     fingerprint: str
     text_length: int
+    signature: list[int]
 
     @property
     def rejection(self) -> PageRejected | None:
@@ -45,9 +46,11 @@ def analyse(
             "extract", "too_large", f"{len(body)} bytes is over the limit of {max_bytes}"
         )
     doc = extract(body, content_type, encoding)
-    record = validate(parse(doc, link_text))
+    parsed = parse(doc, link_text)
+    folded = folded_content(parsed.main_text, doc.tables)
     return Analysis(
-        record=record,
-        fingerprint=document_key(doc),
-        text_length=len(fold_for_matching(content_text(doc))),
+        record=validate(parsed),
+        fingerprint=exact_key(folded),
+        text_length=len(folded),
+        signature=signature(folded),
     )

@@ -13,26 +13,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, func, select, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
+from nianbao.core import similarity
+from nianbao.core.dedup import Candidate, Identity, Verdict, decide, identity
 from nianbao.storage.tables import (
+    BandRow,
     DeadLetterRow,
     IndicatorRow,
     QuarantineRow,
     ReportRow,
     SectionRow,
     SourceRow,
+    VersionRow,
 )
 from schemas.messages import ParsedPage, Rejection
-from schemas.report import AnnualReport, ReportSource, StoredReport
+from schemas.report import AnnualReport, ReportSource, ReportVersion, StoredReport
 
 
 def make_engine(url: str) -> Engine:
     """An engine with the settings each backend needs under several worker processes."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": 30, "isolation_level": None})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,6 +45,11 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection: Any) -> None:
+            # one writer at a time, decided at BEGIN: the dedup decision reads, then writes
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
@@ -56,7 +65,12 @@ class SaveResult:
     """What storing a parsed page did."""
 
     report_id: int
-    decision: str  # new | exact_duplicate | redelivery
+    decision: str  # new | exact_duplicate | near_duplicate | new_version | redelivery
+    similarity: float | None = None
+
+
+_CANDIDATES = 50  # most candidates examined per decision (LSH hits plus same agency and year)
+_COMPARED = ("title", "published_on", "signed_on", "period", "contact", "agency", "format")
 
 
 @dataclass(frozen=True)
@@ -96,64 +110,244 @@ class Repository:
     # -- writes -------------------------------------------------------------------------------
 
     def save_report(self, parsed: ParsedPage) -> SaveResult:
-        """Store a parsed page: a new report, a new source of an existing one, or nothing."""
-        page, record, now = parsed.page, parsed.record, _now()
+        """Store a parsed page and record the dedup decision for it, atomically.
+
+        Redelivery (same URL, same bytes): nothing changes. Exact duplicate (same key): a new
+        source. Otherwise the same agency-and-year's stored versions are compared: a near
+        duplicate adds a source (and keeps what it said differently), a revision adds a version.
+        Concurrent decisions for one agency and year are serialised by a lock.
+        """
+        page, record, sig = parsed.page, parsed.record, parsed.signature
+        who = identity(record)
         with self._sessions.begin() as session:
-            report_id = session.execute(
-                self._insert(ReportRow)
-                .values(
-                    fingerprint=parsed.fingerprint,
-                    schema_version=record.schema_version,
-                    title=record.title,
-                    agency_name=record.agency.name,
-                    year=record.year,
-                    format=record.format,
-                    published_on=record.published_on,
-                    text_length=parsed.text_length,
-                    record=record.model_dump(mode="json"),
-                    created_at=now,
-                    updated_at=now,
+            self._lock(session, who)
+            seen = session.execute(
+                select(SourceRow.id, SourceRow.report_id).where(
+                    SourceRow.url_key == url_key(page.url), SourceRow.page_sha256 == page.sha256
                 )
-                .on_conflict_do_nothing(index_elements=["fingerprint"])
-                .returning(ReportRow.id)
-            ).scalar()
-            created = report_id is not None
-            if report_id is None:
-                report_id = session.scalar(
-                    select(ReportRow.id).where(ReportRow.fingerprint == parsed.fingerprint)
+            ).first()
+            if seen is not None:
+                session.execute(
+                    update(SourceRow)
+                    .where(SourceRow.id == seen.id, SourceRow.last_seen < page.fetched_at)
+                    .values(last_seen=page.fetched_at)
                 )
-                assert report_id is not None, "conflicting report vanished"
+                return SaveResult(seen.report_id, "redelivery")
+            exact = session.execute(
+                select(VersionRow.id, VersionRow.report_id).where(
+                    VersionRow.fingerprint == parsed.fingerprint
+                )
+            ).first()
+            if exact is not None:
+                verdict = Verdict("exact_duplicate", exact.report_id, exact.id, 1.0, "exact")
             else:
-                self._add_children(session, report_id, record)
-            source_id = session.execute(
-                self._insert(SourceRow)
-                .values(
+                verdict = decide(who, sig, self._candidates(session, who, sig))
+            if verdict.decision == "new":
+                report_id, version_id = self._new_report(session, parsed, who)
+            elif verdict.decision == "new_version":
+                assert verdict.report_id is not None
+                report_id = verdict.report_id
+                version_id = self._new_version(session, report_id, parsed, who, verdict.similarity)
+            else:
+                assert verdict.report_id is not None and verdict.version_id is not None
+                report_id, version_id = verdict.report_id, verdict.version_id
+            differences = (
+                self._differences(session, version_id, record)
+                if verdict.decision == "near_duplicate"
+                else None
+            )
+            session.add(
+                SourceRow(
                     report_id=report_id,
+                    version_id=version_id,
                     url_key=url_key(page.url),
                     url=page.url,
                     final_url=page.final_url,
                     site_id=page.site_id,
                     page_sha256=page.sha256,
                     raw_ref=page.body_ref,
-                    decision="new" if created else "exact_duplicate",
+                    decision=verdict.decision,
+                    similarity=verdict.similarity,
+                    method=verdict.method if verdict.decision != "new" else None,
+                    differences=differences,
                     first_seen=page.fetched_at,
                     last_seen=page.fetched_at,
                 )
-                .on_conflict_do_nothing(index_elements=["report_id", "url_key"])
-                .returning(SourceRow.id)
-            ).scalar()
-            if source_id is None:
-                session.execute(
-                    update(SourceRow)
-                    .where(
-                        SourceRow.report_id == report_id,
-                        SourceRow.url_key == url_key(page.url),
-                        SourceRow.last_seen < page.fetched_at,
-                    )
-                    .values(last_seen=page.fetched_at)
+            )
+            if verdict.decision in ("new", "new_version"):
+                self._update_repetition(session, report_id, who)
+            return SaveResult(report_id, verdict.decision, verdict.similarity)
+
+    def _lock(self, session: Session, who: Identity) -> None:
+        """Serialise decisions about one agency and year (SQLite: BEGIN IMMEDIATE did)."""
+        if self.engine.dialect.name != "postgresql":
+            return
+        name = f"{who.agency_key}|{who.year}" if who.agency_key and who.year else "unkeyed"
+        lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
+    def _candidates(self, session: Session, who: Identity, sig: list[int]) -> list[Candidate]:
+        """Stored versions that may be the same report: LSH band hits and same agency-year."""
+        ids: set[int] = set()
+        if sig:
+            keys = similarity.band_keys(sig)
+            ids.update(
+                session.scalars(
+                    select(BandRow.version_id)
+                    .where(tuple_(BandRow.band, BandRow.key).in_(list(enumerate(keys))))
+                    .distinct()
+                    .limit(_CANDIDATES)
                 )
-                return SaveResult(report_id, "redelivery")
-            return SaveResult(report_id, "new" if created else "exact_duplicate")
+            )
+        if who.agency_key and who.year:
+            ids.update(
+                session.scalars(
+                    select(VersionRow.id)
+                    .where(VersionRow.agency_key == who.agency_key, VersionRow.year == who.year)
+                    .limit(_CANDIDATES)
+                )
+            )
+        if not ids:
+            return []
+        rows = session.scalars(select(VersionRow).where(VersionRow.id.in_(ids)))
+        return [
+            Candidate(
+                version_id=row.id,
+                report_id=row.report_id,
+                identity=Identity(
+                    row.agency_key, tuple(row.regions or (None,) * 4), row.year, row.figures
+                ),  # type: ignore[arg-type]
+                signature=similarity.unpack(row.signature) if row.signature else [],
+            )
+            for row in rows
+        ]
+
+    def _new_report(self, session: Session, parsed: ParsedPage, who: Identity) -> tuple[int, int]:
+        record, now = parsed.record, _now()
+        report = ReportRow(
+            fingerprint=parsed.fingerprint,
+            schema_version=record.schema_version,
+            title=record.title,
+            agency_name=record.agency.name,
+            agency_key=who.agency_key,
+            year=record.year,
+            format=record.format,
+            published_on=record.published_on,
+            text_length=parsed.text_length,
+            record=record.model_dump(mode="json"),
+            current_version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(report)
+        session.flush()
+        version_id = self._add_version(session, report.id, 1, parsed, who, "new", None)
+        self._add_children(session, report.id, record)
+        return report.id, version_id
+
+    def _new_version(
+        self,
+        session: Session,
+        report_id: int,
+        parsed: ParsedPage,
+        who: Identity,
+        similarity_to_previous: float | None,
+    ) -> int:
+        report = session.get(ReportRow, report_id, with_for_update=True)
+        assert report is not None
+        record = parsed.record
+        report.current_version += 1
+        version_id = self._add_version(session, report_id, report.current_version, parsed, who,
+                                       "new_version", similarity_to_previous)  # fmt: skip
+        report.fingerprint = parsed.fingerprint
+        report.title, report.format = record.title, record.format
+        report.published_on, report.text_length = record.published_on, parsed.text_length
+        report.record = record.model_dump(mode="json")
+        report.updated_at = _now()
+        session.execute(delete(SectionRow).where(SectionRow.report_id == report_id))
+        session.execute(delete(IndicatorRow).where(IndicatorRow.report_id == report_id))
+        session.flush()
+        self._add_children(session, report_id, record)
+        return version_id
+
+    def _add_version(
+        self,
+        session: Session,
+        report_id: int,
+        number: int,
+        parsed: ParsedPage,
+        who: Identity,
+        decision: str,
+        similarity_to_previous: float | None,
+    ) -> int:
+        version = VersionRow(
+            report_id=report_id,
+            version=number,
+            fingerprint=parsed.fingerprint,
+            signature=similarity.pack(parsed.signature) if parsed.signature else None,
+            figures=who.figures,
+            agency_key=who.agency_key,
+            regions=list(who.regions),
+            year=who.year,
+            record=parsed.record.model_dump(mode="json"),
+            text_length=parsed.text_length,
+            decision=decision,
+            similarity=similarity_to_previous,
+            created_at=_now(),
+        )
+        session.add(version)
+        session.flush()
+        if parsed.signature:
+            session.add_all(
+                BandRow(band=band, key=key, version_id=version.id)
+                for band, key in enumerate(similarity.band_keys(parsed.signature))
+            )
+        return version.id
+
+    def _differences(
+        self, session: Session, version_id: int, record: AnnualReport
+    ) -> dict[str, Any] | None:
+        """The fields where this source's record says something else than the version."""
+        stored = session.scalar(select(VersionRow.record).where(VersionRow.id == version_id))
+        mine = record.model_dump(mode="json")
+        changed = {k: mine[k] for k in _COMPARED if stored and stored.get(k) != mine.get(k)}
+        return changed or None
+
+    def _update_repetition(self, session: Session, report_id: int, who: Identity) -> None:
+        """Similarity to the same agency's previous year, for this report and the next year's."""
+        if not who.agency_key or not who.year:
+            return
+        for earlier_year, later_year in ((who.year - 1, who.year), (who.year, who.year + 1)):
+            earlier = self._current(session, who, earlier_year)
+            later = self._current(session, who, later_year)
+            if earlier and later and earlier[1] and later[1]:
+                session.execute(
+                    update(ReportRow)
+                    .where(ReportRow.id == later[0])
+                    .values(
+                        repetition_vs_previous_year=round(
+                            similarity.estimate(
+                                similarity.unpack(earlier[1]), similarity.unpack(later[1])
+                            ),
+                            4,
+                        ),
+                        previous_year_report_id=earlier[0],
+                    )
+                )
+
+    def _current(self, session: Session, who: Identity, year: int) -> tuple[int, bytes] | None:
+        row = session.execute(
+            select(ReportRow.id, VersionRow.signature)
+            .join(
+                VersionRow,
+                (VersionRow.report_id == ReportRow.id)
+                & (VersionRow.version == ReportRow.current_version),
+            )
+            .where(ReportRow.agency_key == who.agency_key, ReportRow.year == year)
+            .order_by(ReportRow.id)
+            .limit(1)
+        ).first()
+        return (row[0], row[1]) if row else None
 
     def _add_children(self, session: Session, report_id: int, record: AnnualReport) -> None:
         session.add_all(
@@ -309,10 +503,18 @@ class Repository:
                 last_id = rows[-1].id
 
     def _stored(self, session: Session, rows: list[ReportRow]) -> list[StoredReport]:
-        sources: dict[int, list[ReportSource]] = {row.id: [] for row in rows}
+        ids = [row.id for row in rows]
+        versions: dict[int, list[VersionRow]] = {i: [] for i in ids}
+        numbers: dict[int, int] = {}
+        for version in session.scalars(
+            select(VersionRow).where(VersionRow.report_id.in_(ids)).order_by(VersionRow.version)
+        ):
+            versions[version.report_id].append(version)
+            numbers[version.id] = version.version
+        sources: dict[int, list[ReportSource]] = {i: [] for i in ids}
         for src in session.scalars(
             select(SourceRow)
-            .where(SourceRow.report_id.in_(sources))
+            .where(SourceRow.report_id.in_(ids))
             .order_by(SourceRow.first_seen, SourceRow.id)
         ):
             sources[src.report_id].append(
@@ -323,6 +525,10 @@ class Repository:
                     page_sha256=src.page_sha256,
                     raw_ref=src.raw_ref,
                     decision=src.decision,  # type: ignore[arg-type]
+                    similarity=src.similarity,
+                    method=src.method,
+                    version=numbers.get(src.version_id) if src.version_id else None,
+                    differences=src.differences,
                     first_seen=src.first_seen,
                     last_seen=src.last_seen,
                 )
@@ -332,7 +538,21 @@ class Repository:
                 id=row.id,
                 fingerprint=row.fingerprint,
                 created_at=row.created_at,
+                current_version=row.current_version,
+                repetition_vs_previous_year=row.repetition_vs_previous_year,
+                previous_year_report_id=row.previous_year_report_id,
                 record=AnnualReport.model_validate(row.record),
+                versions=[
+                    ReportVersion(
+                        version=v.version,
+                        fingerprint=v.fingerprint,
+                        decision=v.decision,  # type: ignore[arg-type]
+                        similarity=v.similarity,
+                        created_at=v.created_at,
+                        record=AnnualReport.model_validate(v.record),
+                    )
+                    for v in versions[row.id]
+                ],
                 sources=sources[row.id],
             )
             for row in rows

@@ -14,7 +14,10 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -42,32 +45,78 @@ class Base(DeclarativeBase):
 
 
 class ReportRow(Base):
-    """One report: the validated record, keyed by the fingerprint of its main text."""
+    """One report (one agency, one year): its current version and the figures about it."""
 
     __tablename__ = "reports"
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True, comment="current version's")
     schema_version: Mapped[int] = mapped_column(Integer)
     title: Mapped[str | None] = mapped_column(Text)
     agency_name: Mapped[str | None] = mapped_column(Text, index=True)
+    agency_key: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer, index=True)
     format: Mapped[str | None] = mapped_column(String(16))
     published_on: Mapped[date | None] = mapped_column(Date)
     text_length: Mapped[int] = mapped_column(Integer)
-    record: Mapped[dict[str, Any]] = mapped_column(Json)
+    record: Mapped[dict[str, Any]] = mapped_column(Json, comment="the current version's record")
+    current_version: Mapped[int] = mapped_column(Integer, server_default="1")
+    repetition_vs_previous_year: Mapped[float | None] = mapped_column(Float)
+    previous_year_report_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reports.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
 
+    __table_args__ = (Index(None, "agency_key", "year"),)
+
+
+class VersionRow(Base):
+    """One version of a report: the record as first published, or as later corrected."""
+
+    __tablename__ = "report_versions"
+    __table_args__ = (UniqueConstraint("report_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary, comment="MinHash, 128 × u32")
+    figures: Mapped[str] = mapped_column(String(32), comment="digest of the table values")
+    agency_key: Mapped[str | None] = mapped_column(Text)
+    regions: Mapped[list[Any]] = mapped_column(Json)
+    year: Mapped[int | None] = mapped_column(Integer)
+    record: Mapped[dict[str, Any]] = mapped_column(Json)
+    text_length: Mapped[int] = mapped_column(Integer)
+    decision: Mapped[str] = mapped_column(String(32))
+    similarity: Mapped[float | None] = mapped_column(Float, comment="to the version it revises")
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class BandRow(Base):
+    """The shared near-duplicate index: LSH band keys of every version's MinHash signature."""
+
+    __tablename__ = "dedup_bands"
+    __table_args__ = (PrimaryKeyConstraint("band", "key", "version_id"),)
+
+    band: Mapped[int] = mapped_column(SmallInteger)
+    key: Mapped[int] = mapped_column(BigInteger)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="CASCADE"), index=True
+    )
+
 
 class SourceRow(Base):
-    """A place (URL) a report was seen at, with the decision dedup made for it."""
+    """A page a report was seen on, with the dedup decision made for it and the evidence."""
 
     __tablename__ = "report_sources"
-    __table_args__ = (UniqueConstraint("report_id", "url_key"),)
+    __table_args__ = (UniqueConstraint("url_key", "page_sha256"),)
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="SET NULL")
+    )
     url_key: Mapped[str] = mapped_column(String(64), comment="sha256 of url: bounded index key")
     url: Mapped[str] = mapped_column(Text)
     final_url: Mapped[str] = mapped_column(Text)
@@ -75,6 +124,11 @@ class SourceRow(Base):
     page_sha256: Mapped[str] = mapped_column(String(64))
     raw_ref: Mapped[str] = mapped_column(Text)
     decision: Mapped[str] = mapped_column(String(32))
+    similarity: Mapped[float | None] = mapped_column(Float)
+    method: Mapped[str | None] = mapped_column(String(32))
+    differences: Mapped[dict[str, Any] | None] = mapped_column(
+        Json, comment="what this source said that the report's version does not"
+    )
     first_seen: Mapped[datetime] = mapped_column(Timestamp)
     last_seen: Mapped[datetime] = mapped_column(Timestamp)
 

@@ -1,0 +1,111 @@
+"""Dedup decisions on the calibration set, through the real store path (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+import pytest
+
+from nianbao.calibrate import Page, pairs
+from nianbao.core.dedup import Candidate, agency_key, decide, identity, same_identity
+from nianbao.core.pipeline import analyse
+from nianbao.core.similarity import signature
+from nianbao.storage.migrate import upgrade
+from nianbao.storage.repository import Repository, make_engine
+from schemas.messages import FetchedPage, ParsedPage
+
+PAIRS = pairs()
+
+
+def parsed(page: Page, url: str) -> ParsedPage:
+    """What the pages stage sends to the store for this page."""
+    result = analyse(page.body, content_type=page.content_type)
+    sha = hashlib.sha256(page.body).hexdigest()
+    fetched = FetchedPage(
+        url=url, final_url=url, site_id="test", fetched_at=datetime.now(UTC),
+        content_type=page.content_type, sha256=sha, size=len(page.body), body_ref=f"raw/{sha}",
+    )  # fmt: skip
+    return ParsedPage(page=fetched, record=result.record, fingerprint=result.fingerprint,
+                      text_length=result.text_length, signature=result.signature)  # fmt: skip
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def repo(request: pytest.FixtureRequest, tmp_path) -> Repository:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/dedup.sqlite3"
+    else:
+        url = request.getfixturevalue("pg_url")
+    engine = make_engine(url)
+    upgrade(engine)
+    return Repository(engine)
+
+
+@pytest.mark.parametrize("pair", PAIRS, ids=[p.name for p in PAIRS])
+def test_calibration_pair_decision(repo: Repository, pair) -> None:
+    first = repo.save_report(parsed(pair.first, "https://a.gov.cn/nb/1.html"))
+    second = repo.save_report(parsed(pair.second, "https://b.gov.cn/nb/2.html"))
+    assert first.decision == "new"
+    assert second.decision == pair.expected
+    merged = pair.expected in {"exact_duplicate", "near_duplicate", "new_version"}
+    assert (second.report_id == first.report_id) is merged
+    assert repo.counts()["reports"] == (1 if merged else 2)
+
+
+def test_redelivery_changes_nothing_and_decisions_keep_evidence(repo: Repository) -> None:
+    pair = next(p for p in PAIRS if p.name == "three sentences edited")
+    original = parsed(pair.first, "https://a.gov.cn/nb/1.html")
+    copy = parsed(pair.second, "https://b.gov.cn/nb/2.html")
+    assert repo.save_report(original).decision == "new"
+    assert repo.save_report(copy).decision == "near_duplicate"
+    before = repo.counts()
+    assert repo.save_report(copy).decision == "redelivery"
+    assert repo.save_report(original).decision == "redelivery"
+    assert repo.counts() == before
+    stored = repo.get_report(1)
+    assert stored is not None and [s.decision for s in stored.sources] == ["new", "near_duplicate"]
+    near = stored.sources[1]
+    assert near.method == "minhash" and near.similarity is not None and near.similarity >= 0.8
+    assert near.version == 1
+
+
+def test_corrected_republication_is_a_new_version(repo: Repository) -> None:
+    pair = next(p for p in PAIRS if p.expected == "new_version")
+    repo.save_report(parsed(pair.first, "https://a.gov.cn/nb/1.html"))
+    result = repo.save_report(parsed(pair.second, "https://a.gov.cn/nb/1.html"))  # same URL
+    assert result.decision == "new_version"
+    stored = repo.get_report(result.report_id)
+    assert stored is not None
+    assert stored.current_version == 2 and [v.version for v in stored.versions] == [1, 2]
+    weibo = [i.value for i in stored.record.indicators if i.row_code == "active.weibo"]
+    old = [i.value for i in stored.versions[0].record.indicators if i.row_code == "active.weibo"]
+    assert (weibo, old) == ([986.0], [968.0])  # the latest is current, history stays
+    assert [s.version for s in stored.sources] == [1, 2]
+
+
+def test_repetition_vs_previous_year_is_recorded_either_order(repo: Repository) -> None:
+    pair = next(p for p in PAIRS if p.name.startswith("next year"))
+    later = repo.save_report(parsed(pair.second, "https://a.gov.cn/nb/2018.html"))
+    earlier = repo.save_report(parsed(pair.first, "https://a.gov.cn/nb/2017.html"))
+    assert later.report_id != earlier.report_id
+    stored = repo.get_report(later.report_id)
+    assert stored is not None and stored.previous_year_report_id == earlier.report_id
+    assert stored.repetition_vs_previous_year is not None
+    assert 0.85 <= stored.repetition_vs_previous_year < 1.0
+    assert repo.get_report(earlier.report_id).repetition_vs_previous_year is None  # type: ignore[union-attr]
+
+
+def test_identity_rules() -> None:
+    assert agency_key("淮安市洪泽区人民政府") == agency_key("洪泽区人民政府") == "洪泽区人民政府"
+    record = analyse(PAIRS[0].first.body, content_type="text/html").record
+    me = identity(record)
+    other_city = me.__class__("鼓楼区人民政府", (None, "南京市", "鼓楼区", None), 2019, "")
+    same_name = me.__class__("鼓楼区人民政府", (None, "福州市", "鼓楼区", None), 2019, "")
+    assert not same_identity(other_city, same_name)
+    unknown = me.__class__(None, (None,) * 4, None, "")
+    assert (
+        decide(
+            unknown, signature("x" * 100), [Candidate(1, 1, unknown, signature("x" * 100))]
+        ).decision
+        == "new"
+    )
