@@ -174,3 +174,35 @@ def test_two_copies_stored_at_once_make_one_report(distributed: dict) -> None:
             thread.join()
         assert sorted(decisions) == ["exact_duplicate", "new"]
     assert repo.counts()["reports"] == 30 and repo.counts()["sources"] == 60
+
+
+CITIES = ["台州市", "湖州市", "嘉兴市", "绍兴市", "金华市", "衢州市", "舟山市", "丽水市", "宁波市",
+          "杭州市", "湛江市", "汕头市", "佛山市", "江门市", "肇庆市", "惠州市", "梅州市", "汕尾市",
+          "河源市", "阳江市"]  # fmt: skip
+
+
+def test_two_workers_storing_copies_at_once_keep_one_report(
+    distributed: dict, start_worker, redis_server
+) -> None:
+    """20 reports, each arriving twice at the same instant on two worker processes."""
+    from nianbao.calibrate import _chrome, _edit_sentences
+    from tests.test_dedup import parsed
+    from workers.tasks import save_report
+
+    start_worker(distributed, queues="store")
+    start_worker(distributed, queues="store")
+    base = next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")
+    messages = []
+    for i, city in enumerate(CITIES):
+        text = base.replace("温州市", city).replace("温州", city[:-1])
+        second = _edit_sentences(text, 3) if i % 2 else text  # near copies and exact copies
+        for n, body in enumerate((text, second)):
+            page = _chrome(body, n)
+            messages.append(parsed(page, f"https://site{n}.gov.cn/{i}.html"))
+    for message in messages:
+        save_report.apply_async(args=[message.model_dump(mode="json")])
+    wait_until(lambda: counts()["sources"] == 40, timeout=120, message=f"stored: {counts()}")
+    assert counts() == {"reports": 20, "sources": 40, "quarantined": 0, "dead_letters": 0}
+    for report in runtime.repository().iter_reports():
+        decisions = sorted(s.decision for s in report.sources)
+        assert decisions in (["exact_duplicate", "new"], ["near_duplicate", "new"]), decisions
