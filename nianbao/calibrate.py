@@ -8,10 +8,14 @@ figure, and the look-alikes that must never merge (next year's report, another a
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+
+from schemas.messages import FetchedPage, ParsedPage
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"
@@ -34,6 +38,22 @@ class Pair:
     first: Page
     second: Page
     expected: str  # exact_duplicate | near_duplicate | new_version | new
+
+
+def to_message(page: Page, url: str) -> ParsedPage:
+    """What the pages stage would send to the store for this page, fetched at `url`."""
+    from nianbao.core.pipeline import analyse
+
+    result = analyse(page.body, content_type=page.content_type)
+    sha = hashlib.sha256(page.body).hexdigest()
+    fetched = FetchedPage(
+        url=url, final_url=url, site_id="calibration", fetched_at=datetime.now(UTC),
+        content_type=page.content_type, sha256=sha, size=len(page.body), body_ref=f"raw/{sha}",
+    )  # fmt: skip
+    return ParsedPage(
+        page=fetched, record=result.record, fingerprint=result.fingerprint,
+        text_length=result.text_length, signature=result.signature,
+    )  # fmt: skip
 
 
 def _seed(prefix: str) -> str:

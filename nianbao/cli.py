@@ -378,11 +378,61 @@ def bench(
     workers: Annotated[int, typer.Option(help="Worker processes end to end.")] = 2,
     rounds: Annotated[int, typer.Option(help="Rounds of the per-stage timing.")] = 30,
     e2e: Annotated[bool, typer.Option(help="Also measure through Celery and Redis.")] = True,
+    dedup: Annotated[
+        bool, typer.Option("--dedup", help="Dedup decisions and the index at scale instead.")
+    ] = False,
+    sizes: Annotated[
+        str, typer.Option(help="With --dedup: stored-report counts to measure at.")
+    ] = "10000,100000,1000000",
 ) -> None:
     """Per-stage ms/page on the seed pages; end-to-end pages/s beside a no-op task's rate."""
+    if dedup:
+        run_dedup_bench([int(size) for size in sizes.split(",")])
+        return
     from nianbao.bench import run_bench
 
     run_bench(console, pages=pages, workers=workers, rounds=rounds, e2e=e2e)
+
+
+def run_dedup_bench(sizes: list[int]) -> None:
+    """Print the calibration decisions and the scale table."""
+    from nianbao.bench_dedup import calibration, precision_recall, scale
+
+    with progress() as bar:
+        task = bar.add_task("calibration pairs", total=None)
+        results = calibration(on_pair=lambda _: bar.advance(task))
+    table = Table("pair", "expected", "decided", "MinHash similarity", title="dedup decisions")
+    for name, expected, decided, sim in results:
+        style = "green" if expected == decided else "red"
+        table.add_row(name, expected, f"[{style}]{decided}[/]", f"{sim:.2f}")
+    console.print(table)
+    precision, recall = precision_recall(results)
+    console.print(
+        f"same-report decisions: precision {precision:.3f}, recall {recall:.3f}; "
+        f"{sum(e == d for _, e, d, _ in results)}/{len(results)} decisions exact"
+    )
+    with progress() as bar:
+        task = bar.add_task("index at scale", total=len(sizes))
+        rows = scale(sizes, on_step=lambda step: bar.update(task, description=step))
+    out = Table(
+        "stored reports",
+        "insert ms/report",
+        "lookup ms (median)",
+        "lookup ms (p95)",
+        "near copy found",
+        "bytes/report (SQLite file)",
+        title="dedup index at scale",
+    )
+    for row in rows:
+        out.add_row(
+            f"{int(row['stored']):,}",
+            f"{row['insert_ms']:.3f}",
+            f"{row['lookup_ms']:.3f}",
+            f"{row['lookup_p95_ms']:.3f}",
+            f"{row['found']:.0%}",
+            f"{row['bytes_per_report']:.0f}",
+        )
+    console.print(out)
 
 
 @db_app.command("upgrade")

@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
-
 import pytest
 
-from nianbao.calibrate import Page, pairs
+from nianbao.calibrate import pairs
+from nianbao.calibrate import to_message as parsed
 from nianbao.core.dedup import Candidate, agency_key, decide, identity, same_identity
 from nianbao.core.pipeline import analyse
 from nianbao.core.similarity import signature
 from nianbao.storage.migrate import upgrade
 from nianbao.storage.repository import Repository, make_engine
-from schemas.messages import FetchedPage, ParsedPage
 
 PAIRS = pairs()
-
-
-def parsed(page: Page, url: str) -> ParsedPage:
-    """What the pages stage sends to the store for this page."""
-    result = analyse(page.body, content_type=page.content_type)
-    sha = hashlib.sha256(page.body).hexdigest()
-    fetched = FetchedPage(
-        url=url, final_url=url, site_id="test", fetched_at=datetime.now(UTC),
-        content_type=page.content_type, sha256=sha, size=len(page.body), body_ref=f"raw/{sha}",
-    )  # fmt: skip
-    return ParsedPage(page=fetched, record=result.record, fingerprint=result.fingerprint,
-                      text_length=result.text_length, signature=result.signature)  # fmt: skip
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

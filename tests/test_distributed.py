@@ -186,7 +186,7 @@ def test_two_workers_storing_copies_at_once_keep_one_report(
 ) -> None:
     """20 reports, each arriving twice at the same instant on two worker processes."""
     from nianbao.calibrate import _chrome, _edit_sentences
-    from tests.test_dedup import parsed
+    from nianbao.calibrate import to_message as parsed
     from workers.tasks import save_report
 
     start_worker(distributed, queues="store")

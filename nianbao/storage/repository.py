@@ -13,7 +13,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select, text, tuple_, update
+from sqlalchemy import (
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -194,7 +205,13 @@ class Repository:
             ids.update(
                 session.scalars(
                     select(BandRow.version_id)
-                    .where(tuple_(BandRow.band, BandRow.key).in_(list(enumerate(keys))))
+                    # OR of (band, key) pairs: one index search each on every backend (a
+                    # row-value IN makes SQLite scan the whole index)
+                    .where(
+                        or_(
+                            *(and_(BandRow.band == b, BandRow.key == k) for b, k in enumerate(keys))
+                        )
+                    )
                     .distinct()
                     .limit(_CANDIDATES)
                 )

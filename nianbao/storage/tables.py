@@ -75,7 +75,7 @@ class VersionRow(Base):
     """One version of a report: the record as first published, or as later corrected."""
 
     __tablename__ = "report_versions"
-    __table_args__ = (UniqueConstraint("report_id", "version"),)
+    __table_args__ = (UniqueConstraint("report_id", "version"), Index(None, "agency_key", "year"))
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))

@@ -58,6 +58,11 @@ def upgrade() -> None:
             "report_id", "version", name=op.f("uq_report_versions_report_id_version")
         ),
     )
+    with op.batch_alter_table("report_versions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_report_versions_agency_key_year"), ["agency_key", "year"], unique=False
+        )
+
     op.create_table(
         "dedup_bands",
         sa.Column("band", sa.SmallInteger(), nullable=False),
@@ -106,6 +111,15 @@ def upgrade() -> None:
 
     with op.batch_alter_table("reports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("agency_key", sa.Text(), nullable=True))
+        batch_op.alter_column(
+            "fingerprint", comment="current version's", existing_type=sa.String(length=64),
+            existing_nullable=False,
+        )  # fmt: skip
+        batch_op.alter_column(
+            "record", comment="the current version's record", existing_nullable=False,
+            existing_type=sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()),
+                                                 "postgresql"),
+        )  # fmt: skip
         batch_op.add_column(
             sa.Column("current_version", sa.Integer(), server_default="1", nullable=False)
         )
@@ -177,4 +191,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_dedup_bands_version_id"))
 
     op.drop_table("dedup_bands")
+    with op.batch_alter_table("report_versions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_report_versions_agency_key_year"))
     op.drop_table("report_versions")
