@@ -94,3 +94,40 @@ def test_identity_rules() -> None:
         ).decision
         == "new"
     )
+
+
+def test_consumers_see_versions_sources_and_repetition(embedded, tmp_path) -> None:
+    """Through ingest and the CLI, as a downstream consumer reads it."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+
+    original = next(p for p in PAIRS if p.expected == "new_version")
+    next_year = next(p for p in PAIRS if p.name.startswith("next year"))
+    near = next(p for p in PAIRS if p.name == "three sentences edited")
+    files = {
+        "a/2017.txt": original.first.body,
+        "b/2017-copy.txt": near.second.body,
+        "a/2017-corrected.txt": original.second.body,
+        "a/2018.txt": next_year.second.body,
+    }
+    runner = CliRunner()
+    for name, body in files.items():  # one at a time: the order is the publication order
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(body)
+        assert runner.invoke(app, ["ingest", str(path)]).exit_code == 0
+    out = tmp_path / "export.jsonl"
+    assert runner.invoke(app, ["export", "--out", str(out)]).exit_code == 0
+    reports = {r["record"]["year"]: r for r in map(json.loads, out.read_text().splitlines())}
+    assert sorted(reports) == [2017, 2018]
+    wenzhou = reports[2017]
+    assert wenzhou["current_version"] == 2 and len(wenzhou["versions"]) == 2
+    assert [s["decision"] for s in wenzhou["sources"]] == ["new", "near_duplicate", "new_version"]
+    assert all(s["first_seen"] and s["last_seen"] for s in wenzhou["sources"])
+    assert reports[2018]["previous_year_report_id"] == wenzhou["id"]
+    assert reports[2018]["repetition_vs_previous_year"] > 0.8
+    shown = json.loads(runner.invoke(app, ["reports", "show", str(wenzhou["id"])]).output)
+    assert shown["versions"][0]["record"]["indicators"] != shown["record"]["indicators"]
