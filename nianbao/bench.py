@@ -209,7 +209,7 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
         bodies = [b.decode() for b in seed_pages() if b]
         stamp = time.time_ns()
         start = time.perf_counter()
-        for i in range(pages):  # distinct reports: every page a new fingerprint
+        for i in range(pages):  # distinct pages: each adds a source (most are near duplicates)
             body = _CONTAINER.sub(  # inside the main text, or dedup would merge them all
                 rf"\1<p>bench {stamp} {i}</p>", bodies[i % len(bodies)], count=1
             )
@@ -220,7 +220,7 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
                 content_type="text/html",
             )
         repo = runtime.repository()
-        _wait(lambda: repo.counts()["reports"] >= pages, 600, "pages to be stored")
+        _wait(lambda: repo.counts()["sources"] >= pages, 600, "pages to be stored")
         page_rate = pages / (time.perf_counter() - start)
         return {"noop_per_s": noop_rate, "pages_per_s": page_rate}
     finally:

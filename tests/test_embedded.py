@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
@@ -130,3 +131,12 @@ def test_ingest_records_the_detected_encoding(embedded: dict[str, str], tmp_path
     )
     assert ingest_file(page).encoding == "gb18030"
     assert runtime.repository().counts()["reports"] == 1
+
+
+@pytest.mark.services
+def test_bench_end_to_end_through_redis(embedded: dict[str, str]) -> None:
+    """The benchmark's own Redis and worker processes: it must finish and report a ratio."""
+    from nianbao.bench import end_to_end
+
+    figures = end_to_end(pages=20, workers=1)
+    assert figures["pages_per_s"] > 0 and figures["noop_per_s"] > 0
