@@ -30,3 +30,44 @@ def test_head_matches_the_models_and_downgrades_cleanly(url: str) -> None:
         assert MigrationContext.configure(conn).get_current_revision() is None
     upgrade(engine)  # and back up again
     engine.dispose()
+
+
+def test_upgrading_a_database_that_holds_reports_keeps_everything(url: str) -> None:
+    """0001 → head with data in it: nothing lost, old reports become version 1 with identity."""
+    from sqlalchemy import text
+
+    from nianbao.calibrate import pairs, to_message
+    from nianbao.storage.repository import Repository
+
+    engine = make_engine(url)
+    command.upgrade(alembic_config(url), "0001")
+    message = to_message(pairs()[-3].first, "https://a.gov.cn/old.html")  # seed 003
+    record = message.record
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO reports (fingerprint, schema_version, title, agency_name, year, "
+                 "format, text_length, record, created_at, updated_at) VALUES "
+                 "('f', 1, 't', :agency, :year, 'pre2019', 1, :record, now_(), now_())"
+                 .replace("now_()", "CURRENT_TIMESTAMP")),
+            {"agency": record.agency.name, "year": record.year,
+             "record": record.model_dump_json()},
+        )  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO report_sections (report_id, position, number, heading, text) "
+            "VALUES (1, 0, '一', 'h', 't')"))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO report_sources (report_id, url_key, url, final_url, site_id, "
+            "page_sha256, raw_ref, decision, first_seen, last_seen) VALUES (1, 'k', 'u', 'u', "
+            "'s', 'p', 'r', 'new', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))  # fmt: skip
+    upgrade(engine)
+    with engine.connect() as conn:
+        counts = [
+            conn.execute(text(f"SELECT count(*) FROM {t}")).scalar()
+            for t in ("reports", "report_sections", "report_sources", "report_versions")
+        ]
+        agency_key = conn.execute(text("SELECT agency_key FROM report_versions")).scalar()
+    assert counts == [1, 1, 1, 1]
+    assert agency_key == "温州市安全生产监督管理局"
+    # its identity is known; with no stored text (no signature) only exact copies merge with it
+    assert Repository(engine).save_report(message).decision == "new"
+    engine.dispose()

@@ -29,8 +29,19 @@ def upgrade(engine: Engine) -> None:
     with engine.connect() as conn:
         if MigrationContext.configure(conn).get_current_revision() == head:
             return
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
-        config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite rebuilds altered tables (copy, drop, rename): with foreign keys on, the
+            # DROP would cascade and empty every child table. The pragma only works outside a
+            # transaction, so it goes to the driver connection before ours begins.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                if not sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+                config.attributes["connection"] = conn
+                command.upgrade(config, "head")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]

@@ -157,6 +157,30 @@ def upgrade() -> None:
         "UPDATE report_sources SET version_id = (SELECT v.id FROM report_versions v "
         "WHERE v.report_id = report_sources.report_id AND v.version = 1)"
     )
+    _backfill_identity()
+
+
+def _backfill_identity() -> None:
+    """Agency key, regions and figures of the migrated versions, from their stored records."""
+    from nianbao.core.dedup import identity
+    from schemas.report import AnnualReport
+
+    bind = op.get_bind()
+    versions = sa.table(
+        "report_versions", sa.column("id"), sa.column("report_id"), sa.column("agency_key"),
+        sa.column("regions", sa.JSON()), sa.column("figures"), sa.column("record", sa.JSON()),
+    )  # fmt: skip
+    reports = sa.table("reports", sa.column("id"), sa.column("agency_key"))
+    for row in bind.execute(sa.select(versions.c.id, versions.c.report_id, versions.c.record)):
+        who = identity(AnnualReport.model_validate(row.record))
+        bind.execute(
+            versions.update()
+            .where(versions.c.id == row.id)
+            .values(agency_key=who.agency_key, regions=list(who.regions), figures=who.figures)
+        )
+        bind.execute(
+            reports.update().where(reports.c.id == row.report_id).values(agency_key=who.agency_key)
+        )
 
 
 def downgrade() -> None:
