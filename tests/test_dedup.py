@@ -131,3 +131,34 @@ def test_consumers_see_versions_sources_and_repetition(embedded, tmp_path) -> No
     assert reports[2018]["repetition_vs_previous_year"] > 0.8
     shown = json.loads(runner.invoke(app, ["reports", "show", str(wenzhou["id"])]).output)
     assert shown["versions"][0]["record"]["indicators"] != shown["record"]["indicators"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("\t968\n", "\t96.8\n"), ("\t968\n", "\t9680\n")], ids=["decimal", "digit"]
+)
+def test_a_corrected_decimal_is_never_an_exact_copy(repo: Repository, old: str, new: str) -> None:
+    from nianbao.calibrate import _seed, _text
+
+    text = _seed("003")
+    repo.save_report(parsed(_text(text), "https://a.gov.cn/1.html"))
+    second = repo.save_report(parsed(_text(text.replace(old, new, 1)), "https://a.gov.cn/2.html"))
+    assert second.decision == "new_version"
+
+
+def test_a_figure_moved_to_the_next_column_is_not_the_same_key() -> None:
+    from nianbao.core.document import Table
+    from nianbao.core.fingerprint import folded_content
+
+    issued = Table((("信息内容", "本年制发件数", "本年废止件数"), ("规章", "1", "")))
+    repealed = Table((("信息内容", "本年制发件数", "本年废止件数"), ("规章", "", "1")))
+    assert folded_content("正文", [issued]) != folded_content("正文", [repealed])
+
+
+def test_identity_survives_blank_and_number_under_one_code() -> None:
+    from schemas.report import AnnualReport, Indicator
+
+    cells = [Indicator(table="legacy_stats", row=f"r{i}", row_code="x", column="统计数",
+                       column_code="value", value=v, raw=str(v or ""),
+                       semantics="blank" if v is None else "number") for i, v in enumerate(
+                           [None, 3.0])]  # fmt: skip
+    assert identity(AnnualReport(is_report=True, indicators=cells)).figures

@@ -188,3 +188,24 @@ def test_parse_time_is_capped() -> None:
             pass
     assert info.value.reason == "parse_timeout"
     assert time.monotonic() - start < 2
+
+
+def test_hostile_text_is_handled_quickly() -> None:
+    """Long digit runs, a table value that looks like a compact date, a flood of headings."""
+    start = time.monotonic()
+    opening = "本报告统计期限为2019年1月1日至12月31日。主动公开信息"
+    record = analyse((opening + "9" * 100_000 + "条").encode(), content_type="text/plain").record
+    assert [i for i in record.indicators if i.table == "narrative"] == []
+    flood = analyse(("一、" * 300_000).encode(), content_type="text/plain")
+    assert flood.record.is_report is False
+    assert time.monotonic() - start < 20
+
+
+def test_a_table_value_is_never_rewritten_as_a_date() -> None:
+    text = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
+    text = text.replace(
+        "2.政府网站公开政府信息数 |\n条 |\n2152 |", "2.政府网站公开政府信息数 |\n条 |\n2010315 |"
+    )
+    record = analyse(text.encode(), content_type="text/plain").record
+    cell = next(i for i in record.indicators if i.row_code == "active.website")
+    assert (cell.raw, cell.value) == ("2010315", 2010315.0)

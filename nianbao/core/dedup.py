@@ -75,10 +75,11 @@ def agency_key(name: str | None) -> str | None:
 def identity(record: AnnualReport) -> Identity:
     """The identity of a parsed record."""
     cells = sorted(
-        (i.table, i.row_code or i.row, i.column_code or i.column or "", i.value)
+        (i.table, i.row_code or i.row, i.column_code or i.column or "", i.value is None,
+         i.value or 0.0, i.row)
         for i in record.indicators
         if i.table != "narrative"
-    )
+    )  # fmt: skip
     figures = hashlib.sha256(json.dumps(cells, ensure_ascii=False).encode()).hexdigest()[:32]
     region = record.region
     return Identity(

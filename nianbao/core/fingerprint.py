@@ -15,11 +15,18 @@ def exact_key(folded: str) -> str:
 
 
 def content_text(main_text: str, tables: Sequence[Table] = ()) -> str:
-    """The prose and every table cell: two reports that differ only in a figure must differ."""
+    """The prose and every table cell, for reading: cells joined with spaces, rows by lines."""
     cells = "\n".join(" ".join(row) for table in tables for row in table.rows)
     return f"{main_text}\n{cells}" if cells else main_text
 
 
 def folded_content(main_text: str, tables: Sequence[Table] = ()) -> str:
-    """What both the exact key and the near-duplicate signature are computed on."""
-    return fold_for_matching(content_text(main_text, tables))
+    """What the exact key and the signature are computed on: folded prose, then every cell.
+
+    Cells keep their boundaries (| between cells, / between rows): a figure moved from one
+    column to the next is a different report, not the same text.
+    """
+    rows = ("|".join(fold_for_matching(cell) for cell in row) for t in tables for row in t.rows)
+    grid = "/".join(rows)
+    folded = fold_for_matching(main_text)
+    return f"{folded}#{grid}" if grid else folded

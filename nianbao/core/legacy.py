@@ -168,10 +168,16 @@ def _code(group: str | None, label: str) -> str | None:
     for candidate_core, code in _ROWS.get(group or "", []):
         if core == candidate_core or core.startswith(candidate_core):
             return code
-    # truncated labels ("…政府网站建") still identify their row by a long enough prefix
-    for candidate_core, code in _ROWS.get(group or "", []):
-        if len(core) >= 8 and candidate_core.startswith(core[: len(candidate_core)][:8]):
-            return code
+    # truncated labels ("…政府网站建") still identify their row by a long enough prefix, but
+    # only when exactly one row has it (主要负责同志参加… starts two rows)
+    if len(core) >= 8:
+        codes = {
+            code
+            for candidate_core, code in _ROWS.get(group or "", [])
+            if candidate_core.startswith(core[:8]) and core.startswith(candidate_core[:8])
+        }
+        if len(codes) == 1:
+            return codes.pop()
     return None
 
 

@@ -94,7 +94,7 @@ def _phone(raw: str) -> str:
     return re.sub(r"[\-—–－]+", "-", raw.strip())
 
 
-_NUMBER = r"(?P<n>\d+|[零〇一二两三四五六七八九十百千万]+)"
+_NUMBER = r"(?P<n>\d{1,12}|[零〇一二两三四五六七八九十百千万]{1,12})(?!\d)"
 FIGURES: list[tuple[str, re.Pattern[str], str]] = [
     ("active.total",
      re.compile(r"主动公开(?:政府)?信息(?:共|总数为|总计|合计)?" + _NUMBER + r"(?P<u>条)"), "条"),

@@ -61,7 +61,8 @@ class ParsedReport:
 
 
 def clean_lines(lines: list[str]) -> tuple[list[str], list[ValidationWarning]]:
-    """Undo capture damage: traditional characters, injected pinyin, lost 年/月/〕 characters."""
+    """Undo capture damage: traditional script, injected pinyin, a second printed copy, lost
+    年/月/〕 characters."""
     warnings: list[ValidationWarning] = []
     cleaned = []
     traditional = is_traditional("\n".join(lines))
@@ -69,24 +70,25 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[ValidationWarning]]:
         line = _PINYIN.sub("", to_simplified(line, force=traditional))
         if traditional and is_chrome_line(line):  # chrome in traditional script got through
             continue
-        line, repairs = repair_mangled(line)
-        for repair in repairs:
-            if repair.replacement is None:
-                warnings.append(
-                    ValidationWarning(
-                        rule=f"{repair.kind}.ambiguous",
-                        message=f"{repair.original!r} has lost characters and more than one "
-                        "reading; left as written",
-                    )
-                )
         cleaned.append(line)
-    return cleaned, warnings
+    cleaned = layout.collapse_repetition(cleaned)
+    # on the whole text at once: a bare digit line is a signature date only at the very end
+    repaired, repairs = repair_mangled("\n".join(cleaned))
+    for repair in repairs:
+        if repair.replacement is None:
+            warnings.append(
+                ValidationWarning(
+                    rule=f"{repair.kind}.ambiguous",
+                    message=f"{repair.original!r} has lost characters and more than one "
+                    "reading; left as written",
+                )
+            )
+    return repaired.split("\n"), warnings
 
 
 def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
     """Read every field of a report from its extracted document."""
     lines, warnings = clean_lines(doc.lines)
-    lines = layout.collapse_repetition(lines)
 
     table_span = legacy.find_in_lines(lines)
     legacy_table = legacy.from_lines(lines) if table_span else None

@@ -99,13 +99,18 @@ def clean_line(line: str) -> str:
 
 
 def fold_for_matching(text: str) -> str:
-    """Only the letters and digits of a text, NFKC-folded and lower-cased.
+    """The letters and digits of a text (and decimal points), NFKC-folded and lower-cased.
 
     Two copies of one report differ in whitespace, punctuation width and line breaks; this
-    form is identical for both, so it is what exact-duplicate keys are computed on.
+    form is identical for both, so it is what exact-duplicate keys are computed on. A decimal
+    point stays: 96.8 and 968 are different figures.
     """
     folded = unicodedata.normalize("NFKC", text).lower()
-    return "".join(ch for ch in folded if ch.isalnum())
+    kept = "".join(ch for ch in folded if ch.isalnum() or ch == ".")
+    return _STRAY_DOT.sub("", kept)
+
+
+_STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 
 
 # Characters that occur only in traditional script and are common in reports: their presence

@@ -145,10 +145,12 @@ class Repository:
                 )
                 return SaveResult(seen.report_id, "redelivery")
             exact = session.execute(
-                select(VersionRow.id, VersionRow.report_id).where(
+                select(VersionRow.id, VersionRow.report_id, VersionRow.figures).where(
                     VersionRow.fingerprint == parsed.fingerprint
                 )
             ).first()
+            if exact is not None and exact.figures not in (who.figures, ""):
+                exact = None  # same text, other figures (a moved cell): never an exact copy
             if exact is not None:
                 verdict = Verdict("exact_duplicate", exact.report_id, exact.id, 1.0, "exact")
             else:
