@@ -162,3 +162,19 @@ def test_identity_survives_blank_and_number_under_one_code() -> None:
                        semantics="blank" if v is None else "number") for i, v in enumerate(
                            [None, 3.0])]  # fmt: skip
     assert identity(AnnualReport(is_report=True, indicators=cells)).figures
+
+
+def test_repetition_never_links_namesakes_in_other_cities(repo: Repository) -> None:
+    """南京市鼓楼区 and 福州市鼓楼区 share an agency key; a region both state must agree."""
+    from nianbao.calibrate import _next_year, _seed, _text
+
+    text = _seed("003")
+    nanjing = text.replace("温州市安全生产监督管理局", "南京市鼓楼区安全生产监督管理局")
+    fuzhou = _next_year(text, 2017).replace(
+        "温州市安全生产监督管理局", "福州市鼓楼区安全生产监督管理局"
+    )
+    repo.save_report(parsed(_text(nanjing), "https://nj.gov.cn/2017.html"))
+    later = repo.save_report(parsed(_text(fuzhou), "https://fz.gov.cn/2018.html"))
+    stored = repo.get_report(later.report_id)
+    assert stored is not None and stored.record.region.city == "福州市"
+    assert stored.previous_year_report_id is None and stored.repetition_vs_previous_year is None

@@ -98,6 +98,10 @@ def test_a_missing_row_shifts_nothing() -> None:
     }
     assert len(present) == 168 and "table.row_missing" in {w.rule for w in gap.warnings}
     assert set(present) < missing
+    assert all(
+        raw == {(i.row_code, i.column_code): i.raw for i in full.indicators}[key]
+        for key, raw in present.items()
+    )
 
 
 def _legacy_html(rows: list[tuple[str, str, str]]) -> bytes:
@@ -209,3 +213,12 @@ def test_a_table_value_is_never_rewritten_as_a_date() -> None:
     record = analyse(text.encode(), content_type="text/plain").record
     cell = next(i for i in record.indicators if i.row_code == "active.website")
     assert (cell.raw, cell.value) == ("2010315", 2010315.0)
+
+
+def test_a_span_bomb_is_rejected_fast() -> None:
+    rows = "<tr><td rowspan=0 colspan=100>x</td></tr>" * 400
+    page = f"<html><body><div id=zoom><p>{'本报告统计期限。' * 30}</p><table>{rows}</table></div>"
+    start = time.monotonic()
+    with pytest.raises(PageRejected) as info:
+        analyse(page.encode(), content_type="text/html")
+    assert info.value.reason == "table_too_large" and time.monotonic() - start < 5

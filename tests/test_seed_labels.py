@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -36,7 +37,8 @@ def test_eval_command_reports_full_accuracy_on_the_seeds() -> None:
     result = runner.invoke(app, ["eval", str(LABELS), str(SEEDS)])
     assert result.exit_code == 0, result.output
     assert "5 labelled report(s)" in result.output
-    assert "1.000" in result.output  # precision and recall
+    row = re.search(r"all tables\W+(\d+)\W+(\d+)\W+([\d.]+)\W+([\d.]+)", result.output)
+    assert row is not None and row.groups() == ("136", "136", "1.000", "1.000")
     assert "mismatches" not in result.output
 
 

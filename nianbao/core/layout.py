@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
 from nianbao.core.dates import parse_date, recover_compact_date
 
@@ -46,7 +47,7 @@ def collapse_repetition(lines: Sequence[str]) -> list[str]:
     for start in range(openings[-1] + 1, len(lines) - len(first) + 1):
         if lines[start] != first[0]:
             continue
-        later = [line for line in lines[start:] if len(line) >= _LONG][: len(first)]
+        later = list(islice((line for line in lines[start:] if len(line) >= _LONG), len(first)))
         if later != first:
             continue
         preamble = lines[: openings[0]]

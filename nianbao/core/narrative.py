@@ -60,7 +60,8 @@ _ADDRESS = re.compile(
 _POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(?P<v>\d{6})")
 _PHONE_FIELD = re.compile(r"(?:联系电话|电话)\s*[:：]\s*(?P<v>[\d\-—–－()（）\s、/]+\d)")
 _FAX = re.compile(r"(?:传真号码|传真)\s*[:：]\s*(?P<v>[\d\-—–－()（）]+\d)")
-_EMAIL = re.compile(r"(?P<v>[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,})")
+# bounded quantifiers: a long run of letters with no @ must not cost quadratic time
+_EMAIL = re.compile(r"(?P<v>[A-Za-z0-9._%+\-]{1,64}@[A-Za-z0-9.\-]{1,253}\.[A-Za-z]{2,24})")
 _PHONE = re.compile(r"(?:0\d{2,3}[\-—–－]{1,2})?\d{7,8}|1[3-9]\d{9}")
 
 

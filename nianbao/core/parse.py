@@ -154,8 +154,11 @@ def _before_appendix(lines: list[str]) -> list[str]:
     return lines
 
 
+_MAX_TITLE = 200  # a real title is under 100 characters; longer ones are not matched at all
+
+
 def _title(doc: Document, lines: list[str], link_text: str | None) -> str | None:
-    if doc.title and _TITLE_REPORT.search(doc.title):
+    if doc.title and len(doc.title) <= _MAX_TITLE and _TITLE_REPORT.search(doc.title):
         return to_simplified(doc.title)
     head = lines[:6]
     for i, line in enumerate(head):
@@ -164,9 +167,9 @@ def _title(doc: Document, lines: list[str], link_text: str | None) -> str | None
             if i and re.match(r"^(?:19|20)\d{2}\s*年", line) and _AGENCY_SUFFIX.search(head[i - 1]):
                 return head[i - 1] + line
             return line
-    if link_text and _TITLE_REPORT.search(link_text):
+    if link_text and len(link_text) <= _MAX_TITLE and _TITLE_REPORT.search(link_text):
         return link_text.strip()
-    return to_simplified(doc.title) if doc.title else None
+    return to_simplified(doc.title) if doc.title and len(doc.title) <= _MAX_TITLE else None
 
 
 def _classify(title: str | None, text: str) -> tuple[bool, str | None]:

@@ -58,9 +58,11 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _begin_immediate(connection: Any) -> None:
-            # one writer at a time, decided at BEGIN: the dedup decision reads, then writes
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(connection: Any) -> None:
+            # the dedup decision reads, then writes: it takes the write lock at BEGIN
+            # (execution option sqlite_begin="IMMEDIATE"); readers keep a deferred BEGIN
+            mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
@@ -130,8 +132,12 @@ class Repository:
         """
         page, record, sig = parsed.page, parsed.record, parsed.signature
         who = identity(record)
-        with self._sessions.begin() as session:
-            self._lock(session, who)
+        with (
+            self.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as connection,
+            self._sessions(bind=connection) as session,
+            session.begin(),
+        ):
+            self._lock(session, who, parsed.fingerprint)
             seen = session.execute(
                 select(SourceRow.id, SourceRow.report_id).where(
                     SourceRow.url_key == url_key(page.url), SourceRow.page_sha256 == page.sha256
@@ -191,13 +197,25 @@ class Repository:
                 self._update_repetition(session, report_id, who)
             return SaveResult(report_id, verdict.decision, verdict.similarity)
 
-    def _lock(self, session: Session, who: Identity) -> None:
-        """Serialise decisions about one agency and year (SQLite: BEGIN IMMEDIATE did)."""
+    def _lock(self, session: Session, who: Identity, fingerprint: str) -> None:
+        """Serialise decisions that could conflict (SQLite: BEGIN IMMEDIATE already did).
+
+        One agency-year (near duplicates, versions), its neighbouring years (each one's
+        repetition figure reads the other), and the exact key (copies whose parses disagree on
+        identity). Locks are taken in ascending order, so two decisions never deadlock.
+        """
         if self.engine.dialect.name != "postgresql":
             return
-        name = f"{who.agency_key}|{who.year}" if who.agency_key and who.year else "unkeyed"
-        lock_id = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+        names = [f"key|{fingerprint}"]
+        if who.agency_key and who.year:
+            names += [f"{who.agency_key}|{year}" for year in (who.year - 1, who.year, who.year + 1)]
+        else:
+            names.append("unkeyed")
+        for lock_id in sorted(
+            int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            for name in names
+        ):
+            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
     def _candidates(self, session: Session, who: Identity, sig: list[int]) -> list[Candidate]:
         """Stored versions that may be the same report: LSH band hits and same agency-year."""
@@ -355,8 +373,9 @@ class Repository:
                 )
 
     def _current(self, session: Session, who: Identity, year: int) -> tuple[int, bytes] | None:
-        row = session.execute(
-            select(ReportRow.id, VersionRow.signature)
+        """The same agency's report for `year` (regions must agree), with its signature."""
+        rows = session.execute(
+            select(ReportRow.id, VersionRow.signature, VersionRow.regions)
             .join(
                 VersionRow,
                 (VersionRow.report_id == ReportRow.id)
@@ -364,9 +383,14 @@ class Repository:
             )
             .where(ReportRow.agency_key == who.agency_key, ReportRow.year == year)
             .order_by(ReportRow.id)
-            .limit(1)
-        ).first()
-        return (row[0], row[1]) if row else None
+        )
+        for report_id, signature, regions in rows:
+            theirs = tuple(regions or (None,) * 4)
+            if all(
+                a is None or b is None or a == b for a, b in zip(who.regions, theirs, strict=False)
+            ):
+                return report_id, signature
+        return None
 
     def _add_children(self, session: Session, report_id: int, record: AnnualReport) -> None:
         session.add_all(

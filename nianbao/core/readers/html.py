@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from nianbao.core.document import Document, Table
+from nianbao.core.errors import PageRejected
 from nianbao.core.readers.common import (
     cell_text,
     find_published,
@@ -229,6 +230,9 @@ def _is_layout(rows: list[list[LexborNode]]) -> bool:
     return False
 
 
+_MAX_CELLS = 50_000  # the 2021 申请 table has 175 numeric cells; a whole report a few hundred
+
+
 def _grid(rows: list[list[LexborNode]]) -> list[list[str]]:
     """The HTML table model: each cell's text in every (row, column) its spans cover."""
     taken: dict[tuple[int, int], str] = {}
@@ -240,6 +244,12 @@ def _grid(rows: list[list[LexborNode]]) -> list[list[str]]:
             rowspan = _span(cell, "rowspan", len(rows) - r)
             colspan = min(_span(cell, "colspan", 1), _MAX_COLSPAN)
             text = cell_text(_inner_text(cell))
+            if len(taken) + rowspan * colspan > _MAX_CELLS:  # spans multiply: bound the work
+                raise PageRejected(
+                    "extract", "table_too_large",
+                    f"a table expands to more than {_MAX_CELLS} cells (rowspan/colspan); "
+                    "no annual report table is that large",
+                )  # fmt: skip
             for dr in range(rowspan):
                 for dc in range(colspan):
                     taken[(r + dr, c + dc)] = text
