@@ -222,3 +222,23 @@ def test_a_span_bomb_is_rejected_fast() -> None:
     with pytest.raises(PageRejected) as info:
         analyse(page.encode(), content_type="text/html")
     assert info.value.reason == "table_too_large" and time.monotonic() - start < 5
+
+
+def test_pre2019_grid_with_spanning_labels_reads_by_header() -> None:
+    """统计指标 spans two columns; group labels are rowspanned down the first column."""
+    table = (
+        "<table border='1'><tr><td colspan='2'>统计指标</td><td>单位</td><td>统计数</td></tr>"
+        "<tr><td colspan='2'>一、主动公开情况</td><td>——</td><td></td></tr>"
+        "<tr><td rowspan='2'>一、主动公开情况</td><td>（一）主动公开政府信息数</td><td>条</td>"
+        "<td>125</td></tr><tr><td>其中：主动公开规范性文件数</td><td>条</td><td>见附件</td></tr>"
+        "<tr><td colspan='2'>四、行政复议数量</td><td>件</td><td>3</td></tr></table>"
+    )
+    page = ("<html><head><title>某县人民政府2017年政府信息公开工作年度报告</title></head><body>"
+            f"<div id='zoom'><p>{'本报告统计期限为2017年1月1日至12月31日。' * 10}</p>{table}"
+            "</div></body></html>")  # fmt: skip
+    record = analyse(page.encode(), content_type="text/html").record
+    cells = {i.row_code: (i.row, i.raw, i.value) for i in record.indicators}
+    assert cells["active.total"] == ("(一)主动公开政府信息数", "125", 125.0)  # NFKC-folded
+    assert cells["review.total"] == ("四、行政复议数量", "3", 3.0)
+    assert cells["active.normative_docs"][1:] == ("见附件", None)
+    assert "table.unreadable_cell" in {w.rule for w in record.warnings}

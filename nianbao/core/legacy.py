@@ -252,14 +252,28 @@ def from_lines(lines: Sequence[str]) -> LegacyTable | None:
 
 
 def from_grid(table: Table) -> LegacyTable | None:
-    """Read a legacy table given as a grid (HTML/DOCX/PDF) whose header row names 统计指标."""
-    if not table.rows or not any(_compact(cell) == "统计指标" for cell in table.rows[0]):
+    """Read a legacy table given as a grid (HTML/DOCX/PDF) whose header row names 统计指标.
+
+    Columns are found by their header labels (单位, 统计数): a label may span two columns
+    (统计指标 colspan=2, group labels rowspanned down the first), so positions are not fixed.
+    """
+    header_at = next(
+        (i for i, row in enumerate(table.rows) if any(_compact(c) == "统计指标" for c in row)),
+        None,
+    )
+    if header_at is None:
         return None
-    rows = [
-        (row[0], row[1] if len(row) > 1 else None, row[2] if len(row) > 2 else None)
-        for row in table.rows[1:]
-        if row and row[0] and _compact(row[0]) != "统计指标"
-    ]
+    header = [_compact(cell) for cell in table.rows[header_at]]
+    unit_at = header.index("单位") if "单位" in header else 1
+    value_at = header.index(COLUMN) if COLUMN in header else unit_at + 1
+    label_at = max(unit_at - 1, 0)
+    rows = []
+    for row in table.rows[header_at + 1 :]:
+        if len(row) <= value_at or _compact(row[0]) == "统计指标":
+            continue
+        label = row[label_at] or row[0]
+        if label:
+            rows.append((label, row[unit_at] or None, row[value_at]))
     return _build(rows)
 
 
@@ -276,6 +290,13 @@ def _build(rows: list[tuple[str, str | None, str | None]]) -> LegacyTable:
             code = _GROUP_TOTALS[group]
         raw = value if value is not None else ""
         quantity = parse_cell(raw) if raw else None
+        if raw and quantity is None and raw not in UNITS:
+            warnings.append(
+                ValidationWarning(
+                    rule="table.unreadable_cell",
+                    message=f"统计表 row {label!r}: {raw!r} is not a number; kept as written",
+                )
+            )
         if value is None and code not in _HEADINGS:
             warnings.append(
                 ValidationWarning(
