@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from nianbao.core.extract import sniff_document
+
 _HTML = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|div|p)\b", re.I | re.S
 )
@@ -35,14 +37,10 @@ def header_charset(header: str | None) -> str | None:
 def sniff(body: bytes, declared: str | None = None, name: str = "") -> str:
     """Media type by magic bytes first (servers mislabel), then the declared type, then suffix."""
     head = body[:1024]
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
+    if document := sniff_document(body):
+        return document
     if head.startswith(b"PK\x03\x04"):
-        return (
-            _BY_SUFFIX[".docx"]
-            if b"word/" in body[:65536] or name.endswith(".docx")
-            else ("application/zip")
-        )
+        return _BY_SUFFIX[".docx"] if name.endswith(".docx") else "application/zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return _BY_SUFFIX[".wps"] if name.lower().endswith(".wps") else _BY_SUFFIX[".doc"]
     if _HTML.match(head):

@@ -65,6 +65,16 @@ APPLICATION_ROWS: list[tuple[str | None, str | None, str]] = [
     (None, None, "四、结转下年度继续办理"),
 ]
 
+APPLICANT_COLUMNS = (
+    "自然人",
+    "商业企业",
+    "科研机构",
+    "社会公益组织",
+    "法律服务机构",
+    "其他",
+    "总计",
+)
+
 
 def _numbers(i: int) -> list[str]:
     """Seven distinct values for data row i; the 科研机构 cell is blank (&nbsp;) on even rows."""
@@ -145,15 +155,7 @@ def test_html_application_table_expands_spans() -> None:
     assert table.width == 10 and len(table.rows) == 3 + 25
     header = table.rows[2]
     assert header[:3] == (NOTE_FOLDED,) * 3
-    assert header[3:] == (
-        "自然人",
-        "商业企业",
-        "科研机构",
-        "社会公益组织",
-        "法律服务机构",
-        "其他",
-        "总计",
-    )
+    assert header[3:] == APPLICANT_COLUMNS
     assert table.rows[1][3] == "自然人" and table.rows[1][4:9] == ("法人或其他组织",) * 5
     assert table.rows[0][3:] == ("申请人情况",) * 7
     natural, total = header.index("自然人"), header.index("总计")
@@ -465,15 +467,7 @@ def application_table(doc: Document, data_rows: int) -> Table:
     assert table.width == 10
     data = [row for row in table.rows if all(cell.isdigit() for cell in row[3:])]
     assert len(data) == data_rows and table.rows.index(data[0]) == 3  # three header rows above
-    assert table.rows[2][3:] == (
-        "自然人",
-        "商业企业",
-        "科研机构",
-        "社会公益组织",
-        "法律服务机构",
-        "其他",
-        "总计",
-    )
+    assert table.rows[2][3:] == APPLICANT_COLUMNS
     return table
 
 

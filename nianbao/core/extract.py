@@ -17,7 +17,7 @@ from nianbao.core.readers.common import is_chrome_line
 from nianbao.core.readers.html import CONTENT_SELECTORS
 from nianbao.core.text import decode
 
-__all__ = ["CONTENT_SELECTORS", "Document", "Table", "extract", "is_chrome_line"]
+__all__ = ["CONTENT_SELECTORS", "Document", "Table", "extract", "is_chrome_line", "sniff_document"]
 
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
@@ -42,7 +42,7 @@ def extract(body: bytes, content_type: str, encoding: str | None = None) -> Docu
     media, charset = _media_type(content_type)
     encoding = encoding or charset
     if media in _GENERIC_TYPES:
-        media = _sniff(body) or media
+        media = sniff_document(body) or media
     if media in PDF_TYPES:
         doc = read_pdf(body)
     elif media in DOCX_TYPES:
@@ -72,8 +72,8 @@ def _media_type(content_type: str) -> tuple[str, str | None]:
     return media.strip().lower(), match.group(1) if match else None
 
 
-def _sniff(body: bytes) -> str | None:
-    """The type of a generically labelled attachment, from its first bytes."""
+def sniff_document(body: bytes) -> str | None:
+    """PDF or DOCX from the first bytes (servers mislabel attachments); None for anything else."""
     if body[:1024].lstrip().startswith(b"%PDF-"):
         return "application/pdf"
     if body.startswith(b"PK\x03\x04") and b"word/" in body[:65536]:
