@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
+from nianbao import crawl_cli
+
 app = typer.Typer(
     help="Collect government information-disclosure annual reports (政府信息公开工作年度报告).",
     no_args_is_help=True,
@@ -28,6 +30,10 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(db_app, name="db")
+app.add_typer(crawl_cli.sites_app, name="sites")
+app.command()(crawl_cli.crawl)
+app.command()(crawl_cli.monitor)
+app.command()(crawl_cli.metrics)
 
 console = Console()
 err = Console(stderr=True)
@@ -68,7 +74,7 @@ def demo(
 def worker(
     queues: Annotated[
         str, typer.Option(help="Queues to consume, comma-separated.")
-    ] = "pages,store",
+    ] = "crawl,pages,store",
     concurrency: Annotated[int, typer.Option("-c", "--concurrency", help="Processes.")] = 2,
     loglevel: Annotated[str, typer.Option(help="Log level.")] = "INFO",
 ) -> None:
@@ -105,31 +111,6 @@ def ingest(
             ingest_file(path, site)
             bar.advance(task)
     console.print(f"enqueued {len(files)} page(s); see [bold]nianbao status[/]")
-
-
-@app.command()
-def crawl(
-    urls: Annotated[list[str], typer.Argument(help="Listing pages of annual-report columns.")],
-    site: Annotated[str | None, typer.Option(help="Site id (default: the host).")] = None,
-) -> None:
-    """Fetch listing pages, follow links that look like annual reports, enqueue each."""
-    from nianbao.settings import get_settings
-    from producers.crawl import Fetcher
-    from producers.crawl import crawl as crawl_pass
-
-    settings = get_settings()
-    fetcher = Fetcher(
-        timeout=settings.crawl_timeout,
-        user_agent=settings.crawl_user_agent,
-        max_bytes=settings.max_body_bytes,
-    )
-    with progress() as bar:
-        task = bar.add_task("crawling", total=None)
-        result = crawl_pass(urls, fetcher, site_id=site, on_link=lambda *_: bar.advance(task))
-    fetcher.close()
-    console.print(f"{result.listings} listing(s), enqueued {len(result.enqueued)} page(s)")
-    for error in result.errors:
-        err.print(f"[yellow]skipped:[/] {error}")
 
 
 @app.command()
@@ -316,7 +297,7 @@ def status() -> None:
         raise fail(f"broker unreachable: {exc}", "is Redis running at NIANBAO_BROKER_URL?") from exc
     table = Table("queue", "waiting")
     if depths is None:
-        table.add_row("pages / store", "— (tasks run in-process)")
+        table.add_row("crawl / pages / store", "— (tasks run in-process)")
     else:
         for name, depth in depths.items():
             table.add_row(name, str(depth))
@@ -325,6 +306,9 @@ def status() -> None:
     stored = Table("reports", "sources", "quarantined", "dead letters")
     stored.add_row(*(str(counts[k]) for k in ("reports", "sources", "quarantined", "dead_letters")))
     console.print(stored)
+    crawling = crawl_cli.crawl_status_table()
+    if crawling is not None:
+        console.print(crawling)
 
 
 @dlq_app.command("list")
@@ -463,3 +447,7 @@ def schema(
 def main() -> None:
     """Console-script entry point."""
     app()
+
+
+if __name__ == "__main__":
+    main()

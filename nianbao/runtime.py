@@ -7,11 +7,16 @@ a database connection pool must never be shared across processes.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from nianbao.settings import get_settings
 from nianbao.storage.migrate import upgrade
 from nianbao.storage.objects import ObjectStore, S3ObjectStore, open_store
 from nianbao.storage.repository import Repository, make_engine
+
+if TYPE_CHECKING:
+    from producers.crawler import SiteCrawler
+    from producers.state import CrawlState
 
 
 @lru_cache(maxsize=1)
@@ -33,9 +38,48 @@ def object_store() -> ObjectStore:
     return store
 
 
+@lru_cache(maxsize=1)
+def crawl_state() -> CrawlState:
+    """Crawl state: Redis when configured (shared by every crawler process), else a local file."""
+    from producers.state import open_state
+
+    return open_state(get_settings())
+
+
+@lru_cache(maxsize=1)
+def crawler() -> SiteCrawler:
+    """The crawler: guarded fetcher, host gate shared through the crawl state's Redis if any."""
+    from producers.crawler import CrawlDefaults, SiteCrawler
+    from producers.fetch import Fetcher
+    from producers.politeness import LocalHostGate, RedisHostGate
+    from producers.publish import publish, quarantine_unfetchable
+    from producers.state import RedisCrawlState
+
+    settings = get_settings()
+    state = crawl_state()
+    gate = (
+        RedisHostGate(state.client, prefix=state.prefix)
+        if isinstance(state, RedisCrawlState)
+        else LocalHostGate()
+    )
+    return SiteCrawler(
+        state,
+        Fetcher(gate),
+        publish=publish,
+        quarantine=quarantine_unfetchable,
+        defaults=CrawlDefaults(
+            user_agent=settings.crawl_user_agent, max_body_bytes=settings.max_body_bytes
+        ),
+    )
+
+
 def reset() -> None:
     """Forget the adapters (after a fork, or when tests change the settings)."""
     if repository.cache_info().currsize:
         repository().engine.dispose(close=False)
     repository.cache_clear()
     object_store.cache_clear()
+    if crawler.cache_info().currsize:
+        crawler().fetcher.close()
+    crawler.cache_clear()
+    crawl_state.cache_clear()

@@ -75,10 +75,20 @@ class Settings(BaseSettings):
     parse_timeout: float = Field(
         30.0, ge=0, description="Seconds one page may take to parse before it is quarantined."
     )
-    crawl_timeout: float = Field(20.0, gt=0, description="HTTP timeout of the crawler (seconds).")
     crawl_user_agent: str = Field(
         "nianbao/0.1 (government annual-report collector)",
         description="User-Agent the crawler sends.",
+    )
+    crawl_state_url: str | None = Field(
+        None,
+        description="Redis URL for crawl state (frontier, validators, schedule, host gates). "
+        "Unset: the broker's Redis, or a JSON file in data_dir when embedded.",
+    )
+    sites_file: Path | None = Field(
+        None, description="Sites file (TOML or YAML) that `nianbao monitor` and crawl tasks read."
+    )
+    monitor_tick: float = Field(
+        30.0, gt=0, description="Seconds between two looks of `nianbao monitor` for due sites."
     )
 
     @property

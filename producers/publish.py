@@ -9,7 +9,7 @@ from nianbao.core.errors import PageRejected
 from nianbao.core.text import decode
 from nianbao.storage.objects import put_raw
 from schemas.messages import FetchedPage
-from workers.tasks import process_page
+from workers.tasks import process_page, quarantine
 
 
 def detect_encoding(body: bytes, declared: str | None) -> str | None:
@@ -53,3 +53,32 @@ def publish(
     )
     process_page.apply_async(args=[page.model_dump(mode="json")])
     return page
+
+
+def quarantine_unfetchable(
+    url: str,
+    site_id: str,
+    reason: str,
+    detail: str,
+    referrer: str | None = None,
+    link_text: str | None = None,
+) -> None:
+    """Quarantine a page the crawler would not (or could not) take in, with its reason.
+
+    Nothing of the body is kept (it was refused: too large, a decompression bomb, a blocked
+    address, ...), so the record points at the empty object; the reason and detail say why.
+    """
+    sha256, key = put_raw(runtime.object_store(), b"")
+    page = FetchedPage(
+        url=url,
+        final_url=url,
+        site_id=site_id,
+        fetched_at=datetime.now(UTC),
+        content_type="application/octet-stream",
+        sha256=sha256,
+        size=0,
+        body_ref=key,
+        link_text=link_text,
+        referrer=referrer,
+    )
+    quarantine(page, "fetch", reason, detail)

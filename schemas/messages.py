@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -37,7 +37,7 @@ class FetchedPage(BaseModel):
         return self.final_url or self.url
 
 
-Stage = Literal["load", "extract", "parse", "validate", "store"]
+Stage = Literal["fetch", "load", "extract", "parse", "validate", "store"]
 
 
 class ParsedPage(BaseModel):
@@ -65,3 +65,15 @@ class Rejection(BaseModel):
     stage: Stage
     reason: str = Field(description="Machine-readable reason, e.g. not_a_report, too_large.")
     detail: str = Field(description="What was wrong, for a person.")
+
+
+class CrawlRequest(BaseModel):
+    """A site due for a crawl pass, sent by `nianbao monitor` to the crawl queue."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: Literal[1] = 1
+    site: dict[str, Any] = Field(
+        description="The site's entry of the sites file, validated (producers.sites.Site) as JSON."
+    )
+    requested_at: datetime

@@ -16,7 +16,7 @@ import shlex
 import tomllib
 from collections.abc import Iterator
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,19 +31,30 @@ from typer.testing import CliRunner
 
 from nianbao.cli import app as nianbao_app
 from nianbao.settings import Settings
-from workers.app import PAGES_QUEUE, STORE_QUEUE
+from producers.sites import SitesFile, load_sites
+from workers.app import CRAWL_QUEUE, PAGES_QUEUE, STORE_QUEUE
+from workers.app import QUEUES as APP_QUEUES
+from workers.app import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
+README = DEPLOY / "README.md"
+SITES_EXAMPLE = DEPLOY / "sites.example.toml"
 DOCKERFILE = DEPLOY / "Dockerfile"
 COMPOSE = DEPLOY / "docker-compose.yml"
 K8S = DEPLOY / "k8s"
 YAML_FILES = sorted({*DEPLOY.rglob("*.yml"), *DEPLOY.rglob("*.yaml")})
 
-QUEUES = {PAGES_QUEUE, STORE_QUEUE}
+QUEUES = set(APP_QUEUES)
 SETTING_VARS = {f"NIANBAO_{name.upper()}" for name in Settings.model_fields}
 DEFAULT_TIME_LIMIT: int = Settings.model_fields["task_time_limit"].default
-WORKER_SERVICES = ("pages-worker", "store-worker")
+# Each pipeline stage has its own consumer, named after its queue (compose service, Deployment).
+STAGE_CONSUMERS = {
+    "crawl-worker": CRAWL_QUEUE,
+    "pages-worker": PAGES_QUEUE,
+    "store-worker": STORE_QUEUE,
+}
+WORKER_SERVICES = tuple(STAGE_CONSUMERS)
 
 Argv = list[str]
 
@@ -388,8 +399,12 @@ def test_deploy_files_exist() -> None:
         K8S / "configmap.yaml",
         K8S / "secret.example.yaml",
         K8S / "migrate-job.yaml",
+        K8S / "crawl-worker.yaml",
         K8S / "pages-worker.yaml",
         K8S / "store-worker.yaml",
+        K8S / "monitor.yaml",
+        K8S / "sites-configmap.yaml",
+        SITES_EXAMPLE,
     ]
     assert [path for path in expected if not path.is_file()] == []
     assert COMPOSE in YAML_FILES
@@ -463,7 +478,7 @@ def test_every_nianbao_variable_is_a_setting() -> None:
         assert any(w.startswith("k8s") for w in found[name]), f"{name} not set in k8s"
 
 
-@pytest.mark.parametrize("name", sorted(set(WORKER_SERVICES) | {"migrate"}))
+@pytest.mark.parametrize("name", sorted(set(WORKER_SERVICES) | {"migrate", "monitor", "cli"}))
 def test_compose_settings_are_valid(name: str) -> None:
     env = service_env(services()[name])
     settings = settings_from(env)
@@ -489,7 +504,7 @@ def test_k8s_settings_are_valid() -> None:
             assert settings.database_url is not None
             assert make_url(settings.database_url).drivername == "postgresql+psycopg"
             checked += 1
-    assert checked >= 3  # migrate job and the two worker deployments
+    assert checked >= 5  # migrate job, the three worker deployments, the monitor
 
 
 # --- commands ----------------------------------------------------------------------------------
@@ -501,8 +516,8 @@ CELERY_COMMANDS = commands_of("celery")
 def test_commands_were_found() -> None:
     wheres = [where for where, _ in NIANBAO_COMMANDS]
     assert "Dockerfile CMD" in wheres
-    assert sum(w.startswith("compose") for w in wheres) >= 3  # migrate + two workers
-    assert sum(w.startswith("k8s") for w in wheres) >= 3
+    assert sum(w.startswith("compose") for w in wheres) >= 6  # migrate, 3 workers, monitor, cli
+    assert sum(w.startswith("k8s") for w in wheres) >= 5  # migrate, 3 workers, monitor
     assert dockerfile_cmd() == ["nianbao", "worker"]
 
 
@@ -534,12 +549,23 @@ def test_celery_command_parses(where: str, argv: Argv) -> None:
         assert queues <= QUEUES
 
 
+def test_crawl_queue_is_a_known_queue() -> None:
+    assert {CRAWL_QUEUE, PAGES_QUEUE, STORE_QUEUE} == QUEUES
+    assert CRAWL_QUEUE == "crawl"
+    assert {queue.name for queue in celery_app.conf.task_queues} == QUEUES
+    # The crawl task is routed to the crawl queue, which only crawl-worker consumes.
+    route = celery_app.amqp.router.route({}, "nianbao.crawl.site")
+    assert route["queue"].name == CRAWL_QUEUE
+    assert set(STAGE_CONSUMERS.values()) == QUEUES
+
+
 def test_each_stage_consumes_its_own_queue() -> None:
+    """One consumer per stage, consuming exactly that stage's queue, in compose and in k8s."""
     compose_queues = {
         name: option_value(as_argv(service.get("command")), "--queues")
         for name, service in compose_workers().items()
     }
-    assert compose_queues == {"pages-worker": PAGES_QUEUE, "store-worker": STORE_QUEUE}
+    assert compose_queues == STAGE_CONSUMERS
     k8s_queues = {
         doc["metadata"]["name"]: option_value(
             as_argv(containers(doc)[0].get("command")) + as_argv(containers(doc)[0].get("args")),
@@ -547,7 +573,7 @@ def test_each_stage_consumes_its_own_queue() -> None:
         )
         for doc in k8s_workers()
     }
-    assert k8s_queues == {"pages-worker": PAGES_QUEUE, "store-worker": STORE_QUEUE}
+    assert k8s_queues == STAGE_CONSUMERS
 
 
 # --- Dockerfile --------------------------------------------------------------------------------
@@ -632,13 +658,19 @@ def test_compose_workers_wait_for_migrate() -> None:
 
 
 def test_k8s_deployments_are_consistent() -> None:
-    for doc in k8s_workers():
+    deployments = k8s_kind("Deployment")
+    assert {doc["metadata"]["name"] for doc in deployments} >= {*WORKER_SERVICES, "monitor"}
+    for doc in deployments:
         name = doc["metadata"]["name"]
         selector = doc["spec"]["selector"]["matchLabels"]
         labels = doc["spec"]["template"]["metadata"]["labels"]
         assert selector.items() <= labels.items(), f"{name}: selector does not match its pods"
+        assert labels.get("app.kubernetes.io/component") == name, f"{name}: component label"
         assert pod_spec(doc).get("securityContext", {}).get("runAsNonRoot") is True
         for container in containers(doc):
+            assert "livenessProbe" in container, f"{name}: no liveness probe"
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
+            assert container["securityContext"]["allowPrivilegeEscalation"] is False, name
             resources = container["resources"]
             requests, limits = resources["requests"], resources["limits"]
             assert cpu_cores(requests["cpu"]) <= cpu_cores(limits["cpu"]) <= 2, name
@@ -680,3 +712,275 @@ def test_keda_scales_a_worker_on_its_queue() -> None:
                 assert trigger["metadata"]["listName"] in QUEUES
                 assert trigger["metadata"]["listName"] == queue
         assert scaled["spec"].get("minReplicaCount", 0) >= 1
+
+
+# --- the monitoring crawler: monitor, sites file, metrics ---------------------------------------
+
+
+def runs_monitor(argv: Argv) -> bool:
+    return argv[:2] == ["nianbao", "monitor"]
+
+
+def service_argv(service: dict[str, Any]) -> Argv:
+    return [
+        interpolate(t) for t in as_argv(service.get("entrypoint")) + as_argv(service.get("command"))
+    ]
+
+
+def container_argv(container: dict[str, Any]) -> Argv:
+    return as_argv(container.get("command")) + as_argv(container.get("args"))
+
+
+def monitor_params(where: str, argv: Argv) -> dict[str, Any]:
+    """The options `nianbao monitor` gets from argv, as the real CLI parses them."""
+    path, ctx = parse_or_fail(typer.main.get_command(nianbao_app), where, argv)
+    assert path == ["monitor"], f"{where}: {shlex.join(argv)} is not `nianbao monitor`"
+    return ctx.params
+
+
+def compose_monitors() -> dict[str, dict[str, Any]]:
+    return {name: s for name, s in services().items() if runs_monitor(service_argv(s))}
+
+
+def k8s_monitors() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """(Deployment, container) of every container running `nianbao monitor`."""
+    return [
+        (doc, container)
+        for doc in k8s_kind("Deployment")
+        for container in containers(doc)
+        if runs_monitor(container_argv(container))
+    ]
+
+
+def sites_file_of(params: dict[str, Any], settings: Settings) -> PurePosixPath:
+    """The sites file the monitor reads: --sites, else NIANBAO_SITES_FILE (else it cannot start)."""
+    path = params.get("sites_file") or settings.sites_file
+    assert path is not None, "the monitor has neither --sites nor NIANBAO_SITES_FILE"
+    return PurePosixPath(str(path))
+
+
+def compose_mounts(service: dict[str, Any]) -> list[tuple[str, PurePosixPath, bool]]:
+    """(source, target, read_only) of a service's volumes, short or long syntax."""
+    mounts = []
+    for volume in service.get("volumes", []):
+        if isinstance(volume, str):
+            source, target, *mode = interpolate(volume).split(":")
+            read_only = bool(mode) and "ro" in mode[0].split(",")
+        else:
+            source, target = interpolate(volume.get("source", "")), interpolate(volume["target"])
+            read_only = bool(volume.get("read_only", False))
+        mounts.append((source, PurePosixPath(target), read_only))
+    return mounts
+
+
+def compose_sites_source(name: str, service: dict[str, Any], path: PurePosixPath) -> Path:
+    """The repository file compose bind-mounts (read-only) at path, or at a directory above it."""
+    assert path.is_absolute(), f"{name}: sites file {path} is not an absolute container path"
+    for source, target, read_only in sorted(
+        compose_mounts(service), key=lambda mount: len(mount[1].parts), reverse=True
+    ):
+        if path == target or path.is_relative_to(target):
+            assert read_only, f"{name}: the sites file mount {target} is not read-only"
+            assert source.startswith((".", "/")), f"{name}: {source!r} is a named volume"
+            # Relative bind-mount sources are relative to the compose file's directory.
+            file = (DEPLOY / source / path.relative_to(target)).resolve()
+            assert file.is_relative_to(ROOT), f"{name}: {file} is outside the repository"
+            assert file.is_file(), f"{name}: mounts {file}, which is not in the repository"
+            return file
+    pytest.fail(f"{name}: nothing is mounted at the sites file path {path}")
+
+
+def compose_published_ports(service: dict[str, Any]) -> set[int]:
+    """Container ports a service publishes (short "[ip:]host:container[/proto]" or long form)."""
+    ports = set()
+    for item in service.get("ports", []):
+        if isinstance(item, dict):
+            ports.add(int(item["target"]))
+        else:
+            ports.add(int(str(item).split(":")[-1].split("/")[0]))
+    return ports
+
+
+def k8s_sites_config(
+    doc: dict[str, Any], container: dict[str, Any], path: PurePosixPath
+) -> tuple[str, str]:
+    """(ConfigMap name, key) mounted read-only at path in the container."""
+    name = doc["metadata"]["name"]
+    volumes = {volume["name"]: volume for volume in pod_spec(doc).get("volumes", [])}
+    mounts = sorted(
+        container.get("volumeMounts", []),
+        key=lambda mount: len(PurePosixPath(mount["mountPath"]).parts),
+        reverse=True,
+    )
+    for mount in mounts:
+        mount_path = PurePosixPath(mount["mountPath"])
+        if "subPath" in mount:
+            if path != mount_path:
+                continue
+            relative = mount["subPath"]
+        elif path.is_relative_to(mount_path) and path != mount_path:
+            relative = str(path.relative_to(mount_path))
+        else:
+            continue
+        assert mount.get("readOnly") is True, f"{name}: sites file mount is not readOnly"
+        volume = volumes.get(mount["name"])
+        assert volume is not None, f"{name}: volumeMount {mount['name']!r} has no volume"
+        assert "configMap" in volume, f"{name}: the sites file is not from a ConfigMap"
+        items = volume["configMap"].get("items")
+        if items:
+            keys = {item["path"]: item["key"] for item in items}
+            assert relative in keys, f"{name}: ConfigMap volume has no item at {relative}"
+            return volume["configMap"]["name"], keys[relative]
+        return volume["configMap"]["name"], relative
+    pytest.fail(f"{name}: nothing is mounted at the sites file path {path}")
+
+
+def same_sites(a: SitesFile, b: SitesFile) -> bool:
+    return a.model_dump(mode="json") == b.model_dump(mode="json")
+
+
+def test_sites_example_is_valid() -> None:
+    sites = load_sites(SITES_EXAMPLE)
+    assert len(sites.sites) >= 1
+    assert len({site.id for site in sites.sites}) == len(sites.sites)
+
+
+def test_compose_monitor() -> None:
+    monitors = compose_monitors()
+    assert list(monitors) == ["monitor"], "exactly one compose service runs `nianbao monitor`"
+    service = monitors["monitor"]
+    params = monitor_params("compose monitor", service_argv(service))
+    port = params["metrics_port"]
+    assert port, "the monitor serves no metrics (--metrics-port)"
+    assert params["once"] is False, "a one-shot monitor would exit after the first tick"
+    assert port in compose_published_ports(service), f"metrics port {port} is not published"
+    assert service.get("deploy", {}).get("replicas", 1) == 1
+    assert service.get("restart") in {"unless-stopped", "always"}
+    assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+    health = " ".join(healthcheck_argv(service["healthcheck"]["test"]))
+    assert f":{port}/metrics" in health, "the monitor's healthcheck does not ask its metrics port"
+
+
+def test_compose_sites_file_is_mounted_and_valid() -> None:
+    readers = {
+        name: service
+        for name, service in services().items()
+        if "NIANBAO_SITES_FILE" in service_env(service) or runs_monitor(service_argv(service))
+    }
+    assert {"monitor", "cli"} <= readers.keys()
+    for name, service in readers.items():
+        settings = settings_from(service_env(service))
+        params = monitor_params(name, service_argv(service)) if name in compose_monitors() else {}
+        path = sites_file_of(params, settings)
+        file = compose_sites_source(name, service, path)
+        assert path.suffix == file.suffix, f"{name}: {path} and {file} differ in format"
+        assert load_sites(file).sites, f"{name}: {file} lists no sites"
+
+
+def test_k8s_monitor() -> None:
+    monitors = k8s_monitors()
+    assert len(monitors) == 1, "exactly one Deployment container runs `nianbao monitor`"
+    ((doc, container),) = monitors
+    name = doc["metadata"]["name"]
+    assert doc["spec"].get("replicas", 1) == 1
+    params = monitor_params(f"k8s Deployment/{name}", container_argv(container))
+    port = params["metrics_port"]
+    assert port, "the monitor serves no metrics (--metrics-port)"
+    assert params["once"] is False
+    container_ports = {item.get("name"): item["containerPort"] for item in container["ports"]}
+    assert container_ports.get("metrics") == port, "no containerPort named metrics = metrics port"
+    template = doc["spec"]["template"]["metadata"]
+    annotations = template.get("annotations", {})
+    assert annotations.get("prometheus.io/scrape") == "true"
+    assert annotations.get("prometheus.io/port") == str(port)
+    assert annotations.get("prometheus.io/path", "/metrics") == "/metrics"
+    for probe in ("readinessProbe", "livenessProbe"):
+        handler = container[probe].get("httpGet") or container[probe].get("tcpSocket")
+        assert handler is not None, f"{name}: {probe} is neither httpGet nor tcpSocket"
+        assert handler["port"] in {port, "metrics"}, f"{name}: {probe} is not on the metrics port"
+    assert container["readinessProbe"]["httpGet"]["path"] == "/metrics"
+
+
+def test_k8s_metrics_service_selects_only_the_monitor() -> None:
+    ((monitor, _),) = k8s_monitors()
+    pods = {
+        doc["metadata"]["name"]: doc["spec"]["template"]["metadata"]["labels"]
+        for doc in k8s_kind("Deployment")
+    }
+    metrics_services = [
+        svc
+        for svc in k8s_kind("Service")
+        if any(
+            p.get("name") == "metrics" or p.get("targetPort") == "metrics"
+            for p in svc["spec"]["ports"]
+        )
+    ]
+    assert metrics_services, "no Service exposes the monitor's metrics"
+    for svc in metrics_services:
+        selector = svc["spec"]["selector"]
+        selected = [name for name, labels in pods.items() if selector.items() <= labels.items()]
+        assert selected == [monitor["metadata"]["name"]], f"{svc['metadata']['name']}: {selected}"
+
+
+def test_k8s_sites_file_comes_from_the_configmap(tmp_path: Path) -> None:
+    config_maps = {doc["metadata"]["name"]: doc for doc in k8s_kind("ConfigMap")}
+    ((doc, container),) = k8s_monitors()
+    settings = settings_from(k8s_container_env(container))
+    params = monitor_params("k8s monitor", container_argv(container))
+    path = sites_file_of(params, settings)
+    config_name, key = k8s_sites_config(doc, container, path)
+    assert config_name in config_maps, f"ConfigMap {config_name!r} is not in deploy/k8s/"
+    data = config_maps[config_name].get("data", {})
+    assert key in data, f"ConfigMap {config_name!r} has no key {key!r}"
+    # The pod sees the key's value as the file at `path`: load it exactly so.
+    file = tmp_path / path.name
+    file.write_text(data[key], encoding="utf-8")
+    sites = load_sites(file)
+    assert same_sites(sites, load_sites(SITES_EXAMPLE)), (
+        f"ConfigMap {config_name} does not list the sites of {SITES_EXAMPLE.name}; "
+        "regenerate it from the example (see the comment at the top of sites-configmap.yaml)"
+    )
+    # Keys of a ConfigMap used as a volume must not leak into the environment of every pod.
+    for workload in workloads():
+        for c in containers(workload):
+            refs = [s["configMapRef"]["name"] for s in c.get("envFrom", []) if "configMapRef" in s]
+            assert config_name not in refs, f"{workload['metadata']['name']} loads it as env"
+
+
+def test_sites_file_setting_is_set_in_compose_and_k8s() -> None:
+    where = deploy_env_vars().get("NIANBAO_SITES_FILE", set())
+    assert any(w.startswith("compose") for w in where)
+    assert any(w.startswith("k8s") for w in where)
+
+
+# --- documented operator commands ---------------------------------------------------------------
+
+
+def documented_cli_commands() -> list[tuple[str, Argv]]:
+    """`docker compose ... run --rm cli ARGS` in the compose comments and deploy/README.md."""
+    found = []
+    for path in (COMPOSE, README):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if match := re.search(r"\bdocker compose -f \S+ run --rm cli\b([^`]*)", line):
+                args = shlex.split(match.group(1), comments=True)
+                found.append((f"{path.name}:{number}", ["nianbao", *(args or ["status"])]))
+    return found
+
+
+DOCUMENTED_COMMANDS = documented_cli_commands()
+
+
+def test_documented_commands_were_found() -> None:
+    argvs = [argv for _, argv in DOCUMENTED_COMMANDS]
+    assert ["nianbao", "crawl", "SITE_ID", "--once"] in argvs
+    assert ["nianbao", "status"] in argvs
+    wheres = {where.split(":")[0] for where, _ in DOCUMENTED_COMMANDS}
+    assert wheres == {COMPOSE.name, README.name}
+
+
+@pytest.mark.parametrize(
+    ("where", "argv"), DOCUMENTED_COMMANDS, ids=[where for where, _ in DOCUMENTED_COMMANDS]
+)
+def test_documented_cli_command_parses(where: str, argv: Argv) -> None:
+    path, _ = parse_or_fail(typer.main.get_command(nianbao_app), where, argv)
+    assert path, f"{where}: `{shlex.join(argv)}` names no subcommand"

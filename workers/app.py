@@ -1,7 +1,7 @@
 """The Celery app, configured from nianbao's settings.
 
-`celery -A workers.app worker -Q pages,store` and `nianbao worker` both run it. Every reliability
-setting below is deliberate; README.md ("Reliability") explains each.
+`celery -A workers.app worker -Q crawl,pages,store` and `nianbao worker` both run it. Every
+reliability setting below is deliberate; README.md ("Reliability") explains each.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from nianbao.settings import Settings, get_settings
 
 PAGES_QUEUE = "pages"
 STORE_QUEUE = "store"
+CRAWL_QUEUE = "crawl"
+QUEUES = (CRAWL_QUEUE, PAGES_QUEUE, STORE_QUEUE)
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -49,12 +51,12 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # Each queue its own exchange and key: a bare Queue(name) would be bound to the default
         # exchange and key ("pages"), so store messages would land in both queues.
         "task_queues": [
-            Queue(name, Exchange(name, type="direct"), routing_key=name)
-            for name in (PAGES_QUEUE, STORE_QUEUE)
+            Queue(name, Exchange(name, type="direct"), routing_key=name) for name in QUEUES
         ],
         "task_routes": {
             "nianbao.pages.*": {"queue": PAGES_QUEUE},
             "nianbao.store.*": {"queue": STORE_QUEUE},
+            "nianbao.crawl.*": {"queue": CRAWL_QUEUE},
         },
         "worker_hijack_root_logger": False,
     }
@@ -62,7 +64,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None) -> Celery:
     """A Celery app for the given (or the environment's) settings."""
-    celery = Celery("nianbao", include=["workers.tasks", "workers.probe"])
+    celery = Celery("nianbao", include=["workers.tasks", "workers.crawl", "workers.probe"])
     celery.conf.update(celery_config(settings or get_settings()))
     return celery
 
@@ -103,7 +105,7 @@ def queue_depths() -> dict[str, int] | None:
     depths = {}
     with app.connection_for_read() as connection:
         channel = connection.default_channel
-        for name in (PAGES_QUEUE, STORE_QUEUE):
+        for name in QUEUES:
             try:
                 depths[name] = channel.queue_declare(name, passive=True).message_count
             except ChannelError:  # no worker has declared it yet: nothing can be waiting

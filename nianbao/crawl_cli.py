@@ -1,0 +1,212 @@
+"""Crawling commands: `sites check`, `crawl`, `monitor`, `metrics`, and the crawl part of status."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from urllib.parse import urlsplit
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from producers.crawler import PassResult
+    from producers.sites import Site, SitesFile
+
+console = Console()
+err = Console(stderr=True)
+sites_app = typer.Typer(help="Sites files: the government sites to monitor.", no_args_is_help=True)
+
+SitesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--sites",
+        help="Sites file (TOML or YAML). Default: NIANBAO_SITES_FILE.",
+        show_default=False,
+    ),
+]
+OUTCOMES = ("fetched", "not_modified", "unchanged", "new", "changed", "errors", "quarantined")
+
+
+def _fail(message: str, hint: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}\n[dim]→ {hint}[/]")
+    return typer.Exit(1)
+
+
+def load(path: Path | None) -> SitesFile:
+    """The sites file at `path` (or NIANBAO_SITES_FILE), or a clear error and exit 1."""
+    from nianbao.settings import get_settings
+    from producers.sites import SitesFileError, load_sites
+
+    path = path or get_settings().sites_file
+    if path is None:
+        raise _fail(
+            "no sites file given",
+            "pass --sites FILE or set NIANBAO_SITES_FILE (example: deploy/sites.example.toml)",
+        )
+    try:
+        return load_sites(path)
+    except SitesFileError as exc:
+        raise _fail(f"{path} is not a valid sites file:\n{exc}", "fix the lines above") from exc
+
+
+@sites_app.command("check")
+def sites_check(path: Annotated[Path, typer.Argument(help="Sites file to validate.")]) -> None:
+    """Validate a sites file and show what each site entry resolves to."""
+    sites = load(path).sites
+    table = Table("id", "agency", "region", "start URLs", "allowed domains", "re-check", "delay")
+    for site in sites:
+        table.add_row(
+            site.id,
+            site.agency or "",
+            site.region or "",
+            "\n".join(site.start_urls),
+            ", ".join(site.allowed_domains),
+            _interval(site.recheck_interval.total_seconds()),
+            f"{site.politeness.delay:g}s ×{site.politeness.concurrency}",
+        )
+    console.print(table)
+    console.print(f"[green]{path}: {len(sites)} site(s), all valid[/]")
+
+
+def _interval(seconds: float) -> str:
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def _adhoc(url: str) -> Site:
+    """A site entry with the defaults for a bare listing URL."""
+    from producers.sites import Site
+
+    host = urlsplit(url).hostname or "site"
+    return Site(id=host.lower()[:64], start_urls=[url])
+
+
+def _select(targets: list[str], sites_file: Path | None) -> list[Site]:
+    if all(target.startswith(("http://", "https://")) for target in targets) and not sites_file:
+        return [_adhoc(target) for target in targets]
+    sites = {site.id: site for site in load(sites_file).sites}
+    unknown = [target for target in targets if target not in sites]
+    if unknown:
+        raise _fail(
+            f"no site {', '.join(map(repr, unknown))} in the sites file",
+            f"known ids: {', '.join(sites) or '(none)'}; `nianbao sites check FILE` lists them",
+        )
+    return [sites[target] for target in targets]
+
+
+def crawl(
+    targets: Annotated[
+        list[str], typer.Argument(help="Site ids of the sites file, or listing-page URLs.")
+    ],
+    sites_file: SitesOption = None,
+    once: Annotated[
+        bool, typer.Option("--once/--watch", help="One pass, or keep re-checking when due.")
+    ] = True,
+) -> None:
+    """Crawl sites now, in this process: new and changed pages go onto the pages queue."""
+    from nianbao import runtime
+    from producers import schedule
+
+    sites = _select(targets, sites_file)
+    crawler = runtime.crawler()
+
+    def run(site: Site) -> None:
+        with err.status(f"crawling {site.id}…"):
+            result = crawler.crawl(site)
+        _print_pass(result)
+
+    if once:
+        for site in sites:
+            run(site)
+    else:
+        console.print("watching; Ctrl-C to stop")
+        with contextlib.suppress(KeyboardInterrupt):
+            schedule.run(sites, runtime.crawl_state(), run, tick=30.0)
+
+
+def _print_pass(result: PassResult) -> None:
+    if result.busy:
+        err.print(f"[yellow]{result.site_id}: another crawler is on this site; skipped[/]")
+        return
+    table = Table("site", *OUTCOMES, title="crawl pass" + (" (resumed)" if result.resumed else ""))
+    table.add_row(result.site_id, *(str(result.counts[name]) for name in OUTCOMES))
+    console.print(table)
+    for error in result.errors[:20]:
+        err.print(f"[yellow]error:[/] {error}")
+    if len(result.errors) > 20:
+        err.print(f"[yellow]… and {len(result.errors) - 20} more[/]")
+
+
+def monitor(
+    sites_file: SitesOption = None,
+    once: Annotated[bool, typer.Option("--once", help="Send the due sites once and exit.")] = False,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve Prometheus metrics on this port.")
+    ] = None,
+) -> None:
+    """Send each site to the crawl queue whenever its re-check interval has passed."""
+    from nianbao import runtime
+    from nianbao.settings import get_settings
+    from producers import schedule
+    from workers.crawl import crawl_request, crawl_site
+
+    settings = get_settings()
+    sites = load(sites_file).sites
+    state = runtime.crawl_state()
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        from producers.metrics import registry
+
+        start_http_server(metrics_port, registry=registry(state))
+        console.print(f"metrics on http://0.0.0.0:{metrics_port}/metrics")
+    where = "in this process (embedded)" if settings.embedded else "to the crawl queue"
+    console.print(f"monitoring {len(sites)} site(s); due sites are sent {where}")
+
+    def send(site: Site) -> None:
+        crawl_site.apply_async(args=[crawl_request(site)])
+
+    def report(due: list[str]) -> None:
+        if due:
+            console.print(f"sent {len(due)} due site(s): {', '.join(due)}")
+        elif once:
+            upcoming = [(state.next_due(site.id) or 0, site.id) for site in sites]
+            when, site_id = min(upcoming)
+            minutes = max(0.0, when - time.time()) / 60
+            console.print(f"nothing due; next: {site_id} in {minutes:.0f} min")
+
+    try:
+        schedule.run(sites, state, send, tick=settings.monitor_tick, once=once, on_tick=report)
+    except KeyboardInterrupt:
+        console.print("stopped")
+
+
+def metrics() -> None:
+    """Print the per-site crawl counters in Prometheus text format."""
+    from nianbao import runtime
+    from producers.metrics import exposition
+
+    console.out(exposition(runtime.crawl_state()), end="")
+
+
+def crawl_status_table() -> Table | None:
+    """Per-site crawl counters for `nianbao status`, or None when nothing was crawled."""
+    from datetime import datetime
+
+    from nianbao import runtime
+
+    counters = runtime.crawl_state().counters()
+    if not counters:
+        return None
+    table = Table("site", *OUTCOMES, "last success", title="crawling")
+    for site_id, values in sorted(counters.items()):
+        success = values.get("last_success")
+        when = datetime.fromtimestamp(float(success)).strftime("%Y-%m-%d %H:%M") if success else "—"
+        table.add_row(site_id, *(str(values.get(name, 0)) for name in OUTCOMES), when)
+    return table

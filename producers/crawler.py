@@ -1,0 +1,399 @@
+"""One crawl pass over one site: listing pages → report pages → attachments → the pages queue.
+
+Only what is new or changed is published. Every URL is fetched conditionally (ETag and
+Last-Modified kept per URL in the crawl state); a 304, or a 200 whose body hashes as before,
+publishes nothing. The frontier of the pass lives in the crawl state too, so a pass cut short
+(a time budget, a killed process) resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from nianbao.core.errors import PageRejected
+from nianbao.core.text import decode
+from producers import links as linkfinder
+from producers.fetch import Fetcher, FetchError, FetchPolicy, Response, Validators
+from producers.netguard import Blocked, check_url
+from producers.politeness import Robots
+from producers.sites import Site
+from producers.state import CrawlState, StateRobotsCache, UrlState
+from schemas.messages import FetchedPage
+
+log = logging.getLogger(__name__)
+
+HTML_TYPES = {"text/html", "application/xhtml+xml"}
+# Fetch failures that say something about the page itself (not the network or the server's
+# mood): the page is quarantined with the reason, as a parsed page that fails would be.
+PAGE_FAILURES = {
+    "too_large",
+    "decompression_bomb",
+    "bad_encoding",
+    "blocked_address",
+    "off_domain",
+    "unresolvable",
+    "redirect_loop",
+    "too_many_redirects",
+    "http_status",
+    "bad_url",
+}
+
+
+class Publish(Protocol):
+    """Where a new or changed page goes (producers.publish.publish: object store, pages queue)."""
+
+    def __call__(
+        self,
+        body: bytes,
+        *,
+        url: str,
+        site_id: str,
+        content_type: str,
+        final_url: str | None = ...,
+        http_status: int | None = ...,
+        encoding: str | None = ...,
+        link_text: str | None = ...,
+        referrer: str | None = ...,
+    ) -> FetchedPage: ...
+
+
+Quarantine = Callable[[str, str, str, str, str | None, str | None], None]
+"""(url, site_id, reason, detail, referrer, link_text): a page that could not be fetched."""
+
+
+@dataclass
+class PassResult:
+    """What one pass (or one slice of a pass, when it ran out of budget) did."""
+
+    site_id: str
+    finished: bool = False
+    resumed: bool = False
+    busy: bool = False
+    enqueued: list[FetchedPage] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CrawlDefaults:
+    """Process-wide values a site entry may leave unset."""
+
+    user_agent: str
+    max_body_bytes: int
+
+
+class SiteCrawler:
+    """Crawls sites one pass at a time with a shared fetcher, state and host gate."""
+
+    def __init__(
+        self,
+        state: CrawlState,
+        fetcher: Fetcher,
+        publish: Publish,
+        quarantine: Quarantine,
+        defaults: CrawlDefaults,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.state = state
+        self.fetcher = fetcher
+        self.publish = publish
+        self.quarantine = quarantine
+        self.defaults = defaults
+        self.clock = clock
+        self._site: Site | None = None
+        self.robots = Robots(StateRobotsCache(state), self._fetch_robots)
+
+    # -- one pass ---------------------------------------------------------------------------
+
+    def crawl(
+        self, site: Site, *, budget: float | None = None, lock_ttl: float = 3600
+    ) -> PassResult:
+        """Run (or resume) the site's pass; stop early when `budget` seconds are spent."""
+        result = PassResult(site.id)
+        token = self.state.lock_site(site.id, lock_ttl)
+        if token is None:  # another crawler process is on this site right now
+            result.busy = True
+            return result
+        deadline = None if budget is None else self.clock() + budget
+        self._site = site
+        self.state.mark(site.id, last_attempt=time.time())
+        try:
+            seeds = [{"url": url, "kind": "listing", "page": 0} for url in site.start_urls]
+            result.resumed = self.state.begin_pass(site.id, seeds)
+            while deadline is None or self.clock() < deadline:
+                item = self.state.pop(site.id)
+                if item is None:
+                    result.finished = True
+                    break
+                self._visit(site, item, result)
+            if result.finished:
+                self.state.end_pass(site.id)
+                if not result.counts["listing_errors"]:
+                    self.state.mark(site.id, last_success=time.time())
+        finally:
+            self.state.unlock_site(site.id, token)
+        return result
+
+    def _visit(self, site: Site, item: dict[str, Any], result: PassResult) -> None:
+        url, kind = item["url"], item["kind"]
+        try:  # a hostile or off-site URL is refused before anything, robots.txt included
+            check_url(
+                url,
+                allows_host=site.allows_host,
+                allowed_networks=site.networks(),
+                resolve=self.fetcher.resolve,
+            )
+        except Blocked as blocked:
+            retryable = blocked.reason == "unresolvable"
+            error = FetchError(url, blocked.reason, blocked.detail, retryable=retryable)
+            self._failed(site, item, error, result)
+            return
+        policy = self._policy(site, url)
+        if site.politeness.obey_robots and not self.robots.allowed(url, policy.user_agent):
+            self._count(site, result, robots_disallowed=1)
+            return
+        previous = self.state.get_url(site.id, url)
+        try:
+            response = self.fetcher.get(url, policy, _validators(previous))
+        except FetchError as error:
+            self._failed(site, item, error, result)
+            return
+        if kind == "listing":
+            follow = self._listing(site, item, response, previous, result)
+        else:
+            follow = self._document(site, item, response, previous, result)
+        self._push(site, url, follow, item, result)
+
+    # -- listing pages ----------------------------------------------------------------------
+
+    def _listing(
+        self,
+        site: Site,
+        item: dict[str, Any],
+        response: Response,
+        previous: UrlState | None,
+        result: PassResult,
+    ) -> list[linkfinder.Link]:
+        if response.status == 304 and previous is not None:
+            self._count(site, result, not_modified=1)
+            found = [linkfinder.Link(**link) for link in previous.links or []]
+        else:
+            self._count(site, result, fetched=1)
+            found = self._listing_links(site, item, response)
+        digest = _sha256(response.body) if response.status == 200 else _hash(previous)
+        self._remember(site, item["url"], response, digest, found)
+        return found
+
+    def _listing_links(
+        self, site: Site, item: dict[str, Any], response: Response
+    ) -> list[linkfinder.Link]:
+        if response.content_type not in HTML_TYPES:
+            return []
+        html = _text(response)
+        tree = linkfinder.parse(html)
+        reports = linkfinder.report_links(tree, response.final_url, site.links)
+        pages = []
+        if item.get("page", 0) + 1 < site.pagination.max_pages:
+            pages = linkfinder.pagination_links(tree, html, response.final_url, site.pagination)
+            style = site.pagination.style
+            if style in {"index_n", "query"} and reports:
+                following = linkfinder.next_page_url(
+                    response.final_url, style, site.pagination.query_param
+                )
+                pages.append(linkfinder.Link(following, "listing"))
+        # Columns list newest first; visiting a page's reports oldest first makes an original
+        # the "new" report and its later republication the duplicate.
+        return pages + reports[::-1]
+
+    # -- report pages and attachments -------------------------------------------------------
+
+    def _document(
+        self,
+        site: Site,
+        item: dict[str, Any],
+        response: Response,
+        previous: UrlState | None,
+        result: PassResult,
+    ) -> list[linkfinder.Link]:
+        url = item["url"]
+        if response.status == 304 and previous is not None:
+            self._count(site, result, not_modified=1)
+            attachments = [linkfinder.Link(**link) for link in previous.links or []]
+            digest = previous.sha256
+        else:
+            self._count(site, result, fetched=1)
+            digest = _sha256(response.body)
+            attachments = self._attachments(site, item, response)
+            if previous is not None and previous.sha256 == digest:
+                self._count(site, result, unchanged=1)
+            else:
+                page = self.publish(
+                    response.body,
+                    url=url,
+                    final_url=response.final_url,
+                    site_id=site.id,
+                    http_status=response.status,
+                    content_type=response.content_type,
+                    encoding=response.encoding,
+                    link_text=item.get("text") or None,
+                    referrer=item.get("referrer"),
+                )
+                result.enqueued.append(page)
+                changed = previous is not None and previous.sha256 is not None
+                self._count(site, result, enqueued=1, **{"changed" if changed else "new": 1})
+        # Remembered only now: if publishing failed, the next pass fetches and publishes again.
+        self._remember(site, url, response, digest, attachments)
+        return attachments
+
+    def _remember(
+        self,
+        site: Site,
+        url: str,
+        response: Response,
+        digest: str | None,
+        found: list[linkfinder.Link],
+    ) -> None:
+        """Validators, content hash and outgoing links of a URL, for the next pass."""
+        state = UrlState(
+            etag=response.etag,
+            last_modified=response.last_modified,
+            sha256=digest,
+            links=[link.__dict__ for link in found],
+            checked_at=time.time(),
+        )
+        self.state.put_url(site.id, url, state)
+
+    def _attachments(
+        self, site: Site, item: dict[str, Any], response: Response
+    ) -> list[linkfinder.Link]:
+        if item["kind"] != "report" or not site.links.attachments:
+            return []
+        if response.content_type not in HTML_TYPES:
+            return []
+        return linkfinder.attachment_links(linkfinder.parse(_text(response)), response.final_url)
+
+    # -- failures, counters, the frontier ---------------------------------------------------
+
+    def _failed(
+        self, site: Site, item: dict[str, Any], error: FetchError, result: PassResult
+    ) -> None:
+        url, kind = item["url"], item["kind"]
+        generated_end = (
+            kind == "listing"
+            and item.get("page", 0) > 0
+            and error.status in {404, 410}
+            and site.pagination.style in {"index_n", "query"}
+        )
+        if generated_end:  # asked for page N+1 of a column that has N pages: the end
+            return
+        message = f"{url}: {error.reason}: {error.detail}"
+        log.warning("crawl %s: %s", site.id, message)
+        result.errors.append(message)
+        blocked = error.reason in {"blocked_address", "off_domain", "bad_url", "unresolvable"}
+        self._count(site, result, errors=1, blocked=int(blocked))
+        if kind == "listing":
+            self._count(site, result, listing_errors=1)
+        self.state.mark(site.id, last_error=message[:500])
+        if kind != "listing" and not error.retryable and error.reason in PAGE_FAILURES:
+            self.quarantine(
+                url, site.id, error.reason, error.detail, item.get("referrer"), item.get("text")
+            )
+            self._count(site, result, quarantined=1)
+
+    def _push(
+        self,
+        site: Site,
+        referrer: str,
+        found: list[linkfinder.Link],
+        item: dict[str, Any],
+        result: PassResult,
+    ) -> None:
+        items = []
+        for link in found:
+            host = urlsplit(link.url).hostname or ""
+            if not site.allows_host(host):
+                self._count(site, result, offsite=1)
+                continue
+            entry: dict[str, Any] = {"url": link.url, "kind": link.kind, "referrer": referrer}
+            if link.text:
+                entry["text"] = link.text
+            if link.kind == "listing":
+                entry["page"] = item.get("page", 0) + 1
+            items.append(entry)
+        if items:
+            self.state.push(site.id, items)
+
+    def _count(self, site: Site, result: PassResult, **increments: int) -> None:
+        increments = {key: value for key, value in increments.items() if value}
+        result.counts.update(increments)
+        if increments:
+            self.state.count(site.id, **increments)
+
+    def _policy(self, site: Site, url: str) -> FetchPolicy:
+        polite = site.politeness
+        user_agent = polite.user_agent or self.defaults.user_agent
+        delay = polite.delay
+        if polite.obey_robots:
+            delay = max(delay, self.robots.crawl_delay(url, user_agent) or 0.0)
+        return FetchPolicy(
+            allows_host=site.allows_host,
+            allowed_networks=site.networks(),
+            timeout=polite.timeout,
+            max_body_bytes=polite.max_body_bytes or self.defaults.max_body_bytes,
+            max_retries=polite.max_retries,
+            user_agent=user_agent,
+            delay=delay,
+            concurrency=polite.concurrency,
+        )
+
+    def _fetch_robots(self, url: str) -> tuple[int, str]:
+        """robots.txt through the same guarded, polite fetcher as every other request."""
+        site = self._site
+        if site is None:
+            raise RuntimeError("robots.txt asked for outside a pass")
+        polite = site.politeness
+        policy = FetchPolicy(
+            allows_host=site.allows_host,
+            allowed_networks=site.networks(),
+            timeout=polite.timeout,
+            max_body_bytes=500_000,  # Google reads the first 500 KiB of a robots.txt
+            max_retries=polite.max_retries,
+            user_agent=polite.user_agent or self.defaults.user_agent,
+            delay=polite.delay,
+            concurrency=polite.concurrency,
+        )
+        try:
+            response = self.fetcher.get(url, policy)
+        except FetchError as error:
+            if error.status is not None:
+                return error.status, ""
+            raise
+        return response.status, response.body.decode("utf-8", errors="replace")
+
+
+def _validators(previous: UrlState | None) -> Validators | None:
+    if previous is None:
+        return None
+    return Validators(etag=previous.etag, last_modified=previous.last_modified)
+
+
+def _sha256(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def _hash(previous: UrlState | None) -> str | None:
+    return previous.sha256 if previous else None
+
+
+def _text(response: Response) -> str:
+    try:
+        return decode(response.body, response.encoding)[0]
+    except PageRejected:
+        return ""

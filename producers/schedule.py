@@ -1,0 +1,51 @@
+"""`nianbao monitor`: every tick, send the sites that are due onto the crawl queue.
+
+The due times live in the crawl state and are claimed atomically, so two monitors (a restart
+overlapping the old process, or a standby) never send one site twice for the same interval.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from threading import Event
+
+from producers.sites import Site
+from producers.state import CrawlState
+
+Send = Callable[[Site], None]
+
+
+def send_due(
+    sites: Iterable[Site], state: CrawlState, send: Send, now: float | None = None
+) -> list[str]:
+    """Claim the sites whose re-check time has come and send each; their ids, in file order."""
+    by_id = {site.id: site for site in sites}
+    intervals = {site.id: site.recheck_interval.total_seconds() for site in by_id.values()}
+    claimed = set(state.claim_due(intervals, now))
+    due = [site_id for site_id in by_id if site_id in claimed]
+    for site_id in due:
+        send(by_id[site_id])
+    return due
+
+
+def run(
+    sites: list[Site],
+    state: CrawlState,
+    send: Send,
+    *,
+    tick: float,
+    once: bool = False,
+    stop: Event | None = None,
+    on_tick: Callable[[list[str]], None] | None = None,
+) -> None:
+    """Send due sites every `tick` seconds until stopped (or once)."""
+    stop = stop or Event()
+    while not stop.is_set():
+        started = time.monotonic()
+        due = send_due(sites, state, send)
+        if on_tick:
+            on_tick(due)
+        if once:
+            return
+        stop.wait(max(0.0, tick - (time.monotonic() - started)))

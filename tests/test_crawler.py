@@ -1,0 +1,264 @@
+"""The monitoring crawler against a fake government site on loopback.
+
+Exactly what is enqueued (and quarantined) on a first pass, nothing on a second, only the changed
+page on a third; an interrupted pass resumes; the site lock; the embedded command end to end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nianbao.core.text import decode
+from producers import netguard
+from producers.crawler import CrawlDefaults, SiteCrawler
+from producers.fetch import Fetcher
+from producers.politeness import LocalHostGate
+from producers.sites import Site
+from producers.state import CrawlState, MemoryCrawlState
+from tests.fake_gov_site import FakeGovSite
+
+
+@dataclass
+class Outbox:
+    """What the crawler handed on: published pages and quarantined URLs."""
+
+    published: list[dict[str, Any]] = field(default_factory=list)
+    quarantined: dict[str, str] = field(default_factory=dict)
+
+    def publish(self, body: bytes, **page: Any) -> dict[str, Any]:
+        self.published.append({"body": body, **page})
+        return page
+
+    def quarantine(self, url: str, site_id: str, reason: str, *_: Any) -> None:
+        self.quarantined[url] = reason
+
+    def urls(self) -> list[str]:
+        return [page["url"] for page in self.published]
+
+    def by_url(self) -> dict[str, dict[str, Any]]:
+        return {page["url"]: page for page in self.published}
+
+
+def resolver(host: str, port: int) -> list[str]:
+    """The fake intranet name resolves to a private address; everything else as usual."""
+    if host == FakeGovSite.INTRANET_HOST:
+        return [FakeGovSite.INTRANET_ADDRESS]
+    return netguard.resolve(host, port)
+
+
+def site_entry(fake: FakeGovSite, site_id: str = "fake", **politeness: Any) -> Site:
+    """The fake site as a sites-file entry: loopback allowed explicitly, short timeouts."""
+    return Site(
+        id=site_id,
+        start_urls=[fake.listing_url],
+        allowed_domains=["127.0.0.1", "fake-gov.test"],
+        allow_addresses=["127.0.0.0/8"],
+        politeness={
+            "delay": 0,
+            "timeout": 0.5,
+            "max_retries": 1,
+            "max_body_bytes": 1_000_000,
+            **politeness,
+        },
+    )
+
+
+def make_crawler(state: CrawlState, outbox: Outbox, clock: Any = None) -> SiteCrawler:
+    extra = {"clock": clock} if clock else {}
+    return SiteCrawler(
+        state,
+        Fetcher(LocalHostGate(), resolve=resolver),
+        outbox.publish,
+        outbox.quarantine,
+        CrawlDefaults(user_agent="nianbao-test", max_body_bytes=20_000_000),
+        **extra,
+    )
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeGovSite]:
+    with FakeGovSite(slow_seconds=2.0, big_bytes=2_000_000) as site:
+        yield site
+
+
+def expected_pages(fake: FakeGovSite) -> set[str]:
+    """Every report (as linked) and every attachment of the fake site."""
+    reports = {fake.url(facts["link"]) for facts in fake.reports.values()}
+    return reports | {fake.url(path) for path in fake.attachments}
+
+
+def expected_quarantine(fake: FakeGovSite) -> dict[str, str]:
+    """Pages refused for what they are; a timeout is transient and retried next pass instead."""
+    refused = {fake.url(p): reason for p, reason in fake.FAILING.items() if reason != "timeout"}
+    return {**refused, fake.intranet_url: "blocked_address"}
+
+
+def test_first_pass_enqueues_exactly_the_reports_and_their_attachments(fake: FakeGovSite) -> None:
+    outbox = Outbox()
+    result = make_crawler(MemoryCrawlState(), outbox).crawl(site_entry(fake))
+
+    assert result.finished
+    assert sorted(outbox.urls()) == sorted(expected_pages(fake))  # each exactly once
+    assert outbox.quarantined == expected_quarantine(fake)
+    assert [e for e in result.errors if "slow.html" in e and ": timeout:" in e]
+    for path in fake.NEVER_REQUESTED:
+        assert not fake.hits(path), f"{path} must not be requested"
+    assert len(fake.hits("/robots.txt")) == 1  # cached for the pass (and beyond)
+    assert len(fake.hits(fake.FLAKY)) == 2  # 503 + Retry-After, then 200
+    assert result.counts["new"] == result.counts["enqueued"] == len(expected_pages(fake))
+    assert result.counts["robots_disallowed"] == 1
+    assert result.counts["blocked"] == 1
+    assert result.counts["offsite"] == 1  # the www.example.com copy
+
+
+def test_pages_carry_type_encoding_referrer_and_link_text(fake: FakeGovSite) -> None:
+    outbox = Outbox()
+    make_crawler(MemoryCrawlState(), outbox).crawl(site_entry(fake))
+    pages = outbox.by_url()
+
+    for path, facts in fake.reports.items():
+        page = pages[fake.url(facts["link"])]
+        assert page["final_url"] == fake.url(path)
+        assert page["referrer"] == fake.url(facts["listing"])
+        assert page["link_text"] == facts["title"]
+        assert page["content_type"] == "text/html"
+        text, _ = decode(page["body"], page["encoding"])
+        assert facts["title"] in text, path
+    gbk = next(p for p, f in fake.reports.items() if f["encoding"] == "gbk")
+    assert pages[fake.url(gbk)]["encoding"] in {"gbk", "gb18030", "gb2312"}
+    with_attachments = next(p for p, f in fake.reports.items() if f["attachments"])
+    for path, media_type in fake.attachments.items():
+        page = pages[fake.url(path)]
+        assert page["content_type"] == media_type  # the DOCX is served as octet-stream
+        assert page["referrer"] == fake.url(with_attachments)
+
+
+def test_second_pass_over_an_unchanged_site_enqueues_nothing(fake: FakeGovSite) -> None:
+    state, outbox = MemoryCrawlState(), Outbox()
+    crawler = make_crawler(state, outbox)
+    crawler.crawl(site_entry(fake))
+    outbox.published.clear()
+    fake.reset()
+
+    again = crawler.crawl(site_entry(fake))
+
+    assert again.finished and outbox.published == []
+    with_validators = [
+        fake.url(facts["link"]) for facts in fake.reports.values() if facts["validators"]
+    ]
+    for url in with_validators:
+        path = url.removeprefix(fake.base_url)
+        headers = fake.hits(path)[0].headers
+        assert "if-none-match" in headers or "if-modified-since" in headers, path
+    no_validators = [p for p, f in fake.reports.items() if not f["validators"]]
+    assert again.counts["unchanged"] == len(no_validators)  # 200, same hash: nothing sent
+    assert again.counts["not_modified"] >= len(with_validators) + len(fake.attachments)
+    assert again.counts["new"] == again.counts["changed"] == 0
+
+
+def test_a_corrected_report_is_enqueued_again_and_only_it(fake: FakeGovSite) -> None:
+    state, outbox = MemoryCrawlState(), Outbox()
+    crawler = make_crawler(state, outbox)
+    crawler.crawl(site_entry(fake))
+    outbox.published.clear()
+    gbk = next(p for p, f in fake.reports.items() if f["encoding"] == "gbk")
+    fake.change(gbk)
+
+    again = crawler.crawl(site_entry(fake))
+
+    assert outbox.urls() == [fake.url(gbk)]
+    assert "更正说明" in decode(outbox.published[0]["body"], outbox.published[0]["encoding"])[0]
+    assert again.counts["changed"] == 1 and again.counts["new"] == 0
+
+
+def test_an_interrupted_pass_resumes_after_a_restart(fake: FakeGovSite, tmp_path: Path) -> None:
+    path = tmp_path / "crawl-state.json"
+    ticks = iter(range(10_000))
+    first = Outbox()
+    cut = make_crawler(MemoryCrawlState(path), first, clock=lambda: next(ticks)).crawl(
+        site_entry(fake), budget=6
+    )
+    assert not cut.finished
+
+    second = Outbox()  # a new process: the state comes back from the file
+    rest = make_crawler(MemoryCrawlState(path), second).crawl(site_entry(fake))
+
+    assert rest.resumed and rest.finished
+    assert sorted(first.urls() + second.urls()) == sorted(expected_pages(fake))
+    assert len(fake.hits("/zfxxgk/zfxxgknb/index.html")) == 1  # the listing was not redone
+
+
+def test_a_site_is_crawled_by_one_process_at_a_time(fake: FakeGovSite) -> None:
+    state, outbox = MemoryCrawlState(), Outbox()
+    token = state.lock_site("fake", 60)
+    assert token
+
+    result = make_crawler(state, outbox).crawl(site_entry(fake))
+
+    assert result.busy and outbox.published == [] and fake.requests == []
+    state.unlock_site("fake", token)
+    assert make_crawler(state, outbox).crawl(site_entry(fake)).finished
+
+
+def test_loopback_is_refused_unless_the_site_allows_it(fake: FakeGovSite) -> None:
+    outbox = Outbox()
+    entry = site_entry(fake).model_copy(update={"allow_addresses": []})
+
+    result = make_crawler(MemoryCrawlState(), outbox).crawl(entry)
+
+    assert outbox.published == [] and fake.requests == []
+    assert result.counts["blocked"] == 1 and result.counts["listing_errors"] == 1
+
+
+def test_crawl_command_on_the_embedded_default_stores_reports_and_quarantines_refusals(
+    fake: FakeGovSite, embedded: dict, tmp_path: Path
+) -> None:
+    """`nianbao crawl SITE --sites FILE`: pages through every stage into SQLite, in-process."""
+    import yaml
+    from typer.testing import CliRunner
+
+    from nianbao import runtime
+    from nianbao.cli import app
+
+    entry = site_entry(fake).model_copy(update={"allowed_domains": ["127.0.0.1"]})
+    sites = tmp_path / "sites.yaml"
+    sites.write_text(yaml.safe_dump({"sites": [entry.model_dump(mode="json")]}), "utf-8")
+
+    result = CliRunner().invoke(app, ["crawl", "fake", "--sites", str(sites)])
+
+    assert result.exit_code == 0, result.output
+    repo = runtime.repository()
+    outcomes = repo.page_outcomes(expected_pages(fake))
+    assert set(outcomes) == expected_pages(fake)  # every page reached the database
+    assert sum(outcome == "new" for outcome in outcomes.values()) >= 4
+    refused = {row.url: row.reason for row in repo.list_quarantine() if row.stage == "fetch"}
+    assert refused == {
+        fake.url(path): reason for path, reason in fake.FAILING.items() if reason != "timeout"
+    }
+    before = repo.counts()
+    again = CliRunner().invoke(app, ["crawl", "fake", "--sites", str(sites)])
+    assert again.exit_code == 0 and repo.counts() == before  # a second pass adds nothing
+
+
+def test_sites_check_shows_each_site_or_says_what_is_wrong(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+    from tests.conftest import ROOT
+
+    good = CliRunner().invoke(app, ["sites", "check", str(ROOT / "deploy/sites.example.toml")])
+    assert good.exit_code == 0, good.output
+    assert "sc-yjt" in good.output and "all valid" in good.output
+
+    bad = tmp_path / "sites.toml"
+    bad.write_text(
+        '[[sites]]\nid = "x"\nstart_urls = ["ftp://a.gov.cn/"]\n[sites.politeness]\ndely = 1\n'
+    )
+    result = CliRunner().invoke(app, ["sites", "check", str(bad)])
+    assert result.exit_code == 1
+    assert "start_urls" in result.output and "politeness.dely" in result.output

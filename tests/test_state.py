@@ -1,0 +1,360 @@
+"""Crawl state: the same behaviour from RedisCrawlState (real Redis) and MemoryCrawlState (file).
+
+Every behavioural test runs against both implementations through the ``backend`` fixture, whose
+``new()`` opens another instance on the same storage: a new Redis client, or a new
+MemoryCrawlState on the same JSON file — what a restarted process sees. (A MemoryCrawlState file
+has one writer at a time, so tests only read through a second instance while the first lives.)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from nianbao.settings import Settings
+from producers.state import (
+    CrawlState,
+    CrawlStateError,
+    MemoryCrawlState,
+    RedisCrawlState,
+    StateRobotsCache,
+    UrlState,
+    open_state,
+)
+from tests.services import RedisServer, wait_until
+
+ROOT = Path(__file__).resolve().parents[1]
+NOW = 1_700_000_000.25
+
+
+class Backend:
+    """Opens instances of one implementation on one shared storage."""
+
+    def __init__(self, kind: str, opener: Callable[[], CrawlState]) -> None:
+        self.kind = kind
+        self._opener = opener
+
+    def new(self) -> CrawlState:
+        """Another instance on the same storage (a restarted process)."""
+        return self._opener()
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.services)])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """MemoryCrawlState on a tmp file, or RedisCrawlState on the session Redis (own prefix)."""
+    if request.param == "memory":
+        path = tmp_path / "state" / "crawl-state.json"
+        yield Backend("memory", lambda: MemoryCrawlState(path))
+        return
+    server: RedisServer = request.getfixturevalue("redis_server")
+    prefix = f"test:{uuid.uuid4().hex[:12]}"
+    clients: list = []
+
+    def opener() -> CrawlState:
+        client = server.client(decode_responses=len(clients) % 2 == 0)  # both modes work
+        clients.append(client)
+        return RedisCrawlState(client, prefix=prefix)
+
+    backend = Backend("redis", opener)
+    backend.prefix = prefix  # type: ignore[attr-defined]
+    backend.url = server.url  # type: ignore[attr-defined]
+    yield backend
+    for key in clients[0].scan_iter(f"{prefix}:*") if clients else ():
+        clients[0].delete(key)
+    for client in clients:
+        client.close()
+
+
+def test_url_state_round_trip(backend: Backend) -> None:
+    state = backend.new()
+    assert state.get_url("s1", "https://a.gov.cn/nb/") is None
+    stored = UrlState(
+        etag='W/"5f-1a"',
+        last_modified="Tue, 14 Jan 2025 08:00:00 GMT",
+        sha256="ab" * 32,
+        links=[{"url": "https://a.gov.cn/nb/2024.html", "text": "2024年政府信息公开工作年度报告"}],
+        checked_at=NOW,
+    )
+    state.put_url("s1", "https://a.gov.cn/nb/", stored)
+    assert state.get_url("s1", "https://a.gov.cn/nb/") == stored
+    assert state.get_url("s2", "https://a.gov.cn/nb/") is None  # per site
+    assert backend.new().get_url("s1", "https://a.gov.cn/nb/") == stored
+    state.put_url("s1", "https://a.gov.cn/nb/", UrlState(sha256="cd" * 32, checked_at=NOW + 1))
+    assert backend.new().get_url("s1", "https://a.gov.cn/nb/") == UrlState(
+        None, None, "cd" * 32, None, NOW + 1
+    )
+
+
+def test_push_dedups_within_a_pass_and_end_pass_resets(backend: Backend) -> None:
+    state = backend.new()
+    seed = {"url": "https://a.gov.cn/nb/", "kind": "listing", "depth": 0}
+    a = {"url": "https://a.gov.cn/nb/2023.html", "kind": "report", "title": "2023年年报"}
+    b = {"url": "https://a.gov.cn/nb/2024.html", "kind": "report"}
+    assert state.begin_pass("s1", [seed]) is False
+    assert state.push("s1", [a, b, dict(a, title="again"), dict(seed, depth=1)]) == [a, b]
+    assert state.push("s1", []) == []
+    assert [state.pop("s1"), state.pop("s1"), state.pop("s1")] == [seed, a, b]  # FIFO
+    assert state.pop("s1") is None
+    assert state.push("s1", [a]) == []  # popped, still seen for the rest of the pass
+    assert state.push("s2", [a]) == [a]  # passes are per site
+    with pytest.raises(ValueError, match="url"):
+        state.push("s1", [{"href": "x"}])
+    state.end_pass("s1")
+    assert state.pop("s1") is None
+    assert state.push("s1", [a]) == [a]
+    assert state.pop("s1") == a
+    assert state.pop("s2") == a
+
+
+def test_begin_pass_resumes_an_interrupted_pass(backend: Backend) -> None:
+    seeds = [{"url": "https://a.gov.cn/nb/"}, {"url": "https://a.gov.cn/nb/index_1.html"}]
+    state = backend.new()
+    assert state.begin_pass("s1", seeds) is False
+    assert state.pop("s1") == seeds[0]
+    state.push("s1", [{"url": "https://a.gov.cn/nb/2024.html"}])
+    del state  # the process dies mid-pass
+
+    restarted = backend.new()
+    more_seeds = [*seeds, {"url": "https://a.gov.cn/other/"}]
+    assert restarted.begin_pass("s1", more_seeds) is True
+    assert restarted.pop("s1") == seeds[1]
+    assert restarted.pop("s1") == {"url": "https://a.gov.cn/nb/2024.html"}
+    assert restarted.pop("s1") is None  # seeds were not re-added
+    assert restarted.push("s1", [seeds[0]]) == []  # the pass-seen set survived too
+
+    # frontier drained but end_pass never ran: a fresh pass, seeds re-added
+    restarted = backend.new()  # (one MemoryCrawlState per file at a time)
+    assert restarted.begin_pass("s1", seeds) is False
+    assert [restarted.pop("s1"), restarted.pop("s1"), restarted.pop("s1")] == [*seeds, None]
+    restarted.end_pass("s1")
+    assert restarted.begin_pass("s1", seeds) is False
+    assert restarted.pop("s1") == seeds[0]
+
+
+def test_claim_due_returns_unscheduled_and_due_sites_only(backend: Backend) -> None:
+    state = backend.new()
+    state.set_next_due("past", NOW - 1)
+    state.set_next_due("exact", NOW)
+    state.set_next_due("future", NOW + 100)
+    intervals = {"new": 60.0, "past": 60.0, "future": 60.0, "exact": 600.0}
+    assert state.claim_due(intervals, now=NOW) == ["new", "past", "exact"]
+    assert state.next_due("new") == NOW + 60
+    assert state.next_due("exact") == NOW + 600
+    assert state.next_due("future") == NOW + 100
+    assert state.next_due("unknown") is None
+    assert state.claim_due(intervals, now=NOW) == []
+    state = backend.new()  # a restarted monitor keeps the schedule
+    assert state.claim_due(intervals, now=NOW + 60) == ["new", "past"]
+    assert state.claim_due(intervals, now=NOW + 600) == ["new", "past", "future", "exact"]
+    assert state.claim_due({}, now=NOW) == []
+    before = time.time()
+    assert state.claim_due({"clock": 5.0}) == ["clock"]  # now defaults to the caller's clock
+    assert before + 5 <= (state.next_due("clock") or 0) <= time.time() + 5
+
+
+def test_concurrent_claims_hand_each_due_site_to_exactly_one_caller(backend: Backend) -> None:
+    sites = [f"site{i:02d}" for i in range(60)]
+    setup = backend.new()
+    setup.set_next_due("later", NOW + 3600)
+    for site in sites[::2]:
+        setup.set_next_due(site, NOW - 5)  # half due, half never scheduled
+    state = backend.new()  # one instance shared by the threads, like a monitor's thread pool
+    barrier = threading.Barrier(8)
+    results: list[list[str]] = [[] for _ in range(8)]
+
+    def claim(n: int) -> None:
+        order = [*sites, "later"]
+        random.Random(n).shuffle(order)
+        barrier.wait()
+        for i, site in enumerate(order):
+            if i % 10 == 0:  # some calls claim everything at once
+                results[n] += state.claim_due({s: 3600.0 for s in order}, now=NOW)
+            results[n] += state.claim_due({site: 3600.0}, now=NOW)
+
+    threads = [threading.Thread(target=claim, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    claimed = Counter(site for result in results for site in result)
+    assert claimed == Counter(sites)
+
+
+@pytest.mark.services
+def test_claims_from_two_processes_never_overlap(redis_server: RedisServer) -> None:
+    prefix = f"test:{uuid.uuid4().hex[:12]}"
+    script = (
+        "import json, sys, time, redis\n"
+        "from producers.state import RedisCrawlState\n"
+        "url, prefix, n, now = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])\n"
+        "client = redis.Redis.from_url(url, decode_responses=True)\n"
+        "state = RedisCrawlState(client, prefix)\n"
+        "client.incr(prefix + ':ready')\n"
+        "while not client.get(prefix + ':go'):\n"
+        "    time.sleep(0.001)\n"
+        "claimed = []\n"
+        "for i in range(n):\n"
+        "    claimed += state.claim_due({f's{i}': 3600.0, f's{n - 1 - i}': 3600.0}, now)\n"
+        "print(json.dumps(claimed))\n"
+    )
+    n = 300
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, "-c", script, redis_server.url, prefix, str(n), str(NOW)]
+    procs = [
+        subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    client = redis_server.client(decode_responses=True)
+    try:
+        wait_until(lambda: client.get(f"{prefix}:ready") == "2", timeout=30, message="not ready")
+        client.set(f"{prefix}:go", "1")
+        outputs = [proc.communicate(timeout=30)[0] for proc in procs]
+        assert [proc.returncode for proc in procs] == [0, 0]
+        claimed = Counter(site for out in outputs for site in json.loads(out))
+        assert claimed == Counter(f"s{i}" for i in range(n))
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+        client.close()
+
+
+def test_lock_site_is_exclusive_expires_and_ignores_wrong_tokens(backend: Backend) -> None:
+    state = backend.new()
+    token = state.lock_site("a", 30)
+    assert token
+    assert state.lock_site("a", 30) is None
+    assert backend.new().lock_site("a", 30) is None  # another process sees it held
+    other = state.lock_site("b", 30)
+    assert other and other != token
+    state.unlock_site("a", "not-the-token")
+    state.unlock_site("a", other)  # b's token does not open a
+    assert state.lock_site("a", 30) is None
+    state.unlock_site("a", token)
+    state = backend.new()
+    again = state.lock_site("a", 30)
+    assert again and again != token
+
+    short = state.lock_site("c", 0.2)
+    assert short and state.lock_site("c", 30) is None
+    time.sleep(0.35)  # past the lease: a killed holder does not block the site forever
+    taker = state.lock_site("c", 30)
+    assert taker
+    state.unlock_site("c", short)  # the late holder's unlock must not free the new lock
+    assert state.lock_site("c", 30) is None
+    state.unlock_site("c", taker)
+    assert state.lock_site("c", 30)
+
+
+def test_counters_count_mark_and_list_every_site(backend: Backend) -> None:
+    state = backend.new()
+    assert state.counters("a") == {"a": {}}
+    assert state.counters() == {}
+    state.count("a", fetched=2, new=1)
+    state.count("a", fetched=3, not_modified=1)
+    state.count("a")  # nothing to add
+    state.mark("a", last_success=NOW, last_attempt=1_700_000_001, last_error="timeout: 超时")
+    state.count("b", errors=1, robots_disallowed=2)
+    state.mark("b", last_error="12")  # a digit string stays a string
+    expected = {
+        "a": {
+            "fetched": 5,
+            "new": 1,
+            "not_modified": 1,
+            "last_success": NOW,
+            "last_attempt": 1_700_000_001.0,
+            "last_error": "timeout: 超时",
+        },
+        "b": {"errors": 1, "robots_disallowed": 2, "last_error": "12"},
+    }
+    for view in (state, backend.new()):
+        assert view.counters("a") == {"a": expected["a"]}
+        assert view.counters() == expected
+        values = view.counters("a")["a"]
+        assert type(values["fetched"]) is int
+        assert type(values["last_attempt"]) is float
+        assert type(view.counters("b")["b"]["last_error"]) is str
+
+
+def test_robots_cache_expires(backend: Backend) -> None:
+    state = backend.new()
+    assert state.robots_get("www.a.gov.cn") is None
+    state.robots_put("www.a.gov.cn", "User-agent: *\nDisallow: /admin/\n", 0.3)
+    StateRobotsCache(state).put("b.gov.cn", "User-agent: *\nAllow: /\n", 60)
+    assert state.robots_get("WWW.A.gov.cn") == "User-agent: *\nDisallow: /admin/\n"
+    assert StateRobotsCache(backend.new()).get("b.gov.cn") == "User-agent: *\nAllow: /\n"
+    time.sleep(0.45)
+    assert state.robots_get("www.a.gov.cn") is None
+    assert backend.new().robots_get("www.a.gov.cn") is None
+    assert state.robots_get("b.gov.cn") == "User-agent: *\nAllow: /\n"
+    state.robots_put("b.gov.cn", "ignored", 0)  # ttl 0 drops the entry
+    assert state.robots_get("b.gov.cn") is None
+
+
+@pytest.mark.parametrize("content", ["{not json", "[]", '{"version": 1, "urls": 3}', "\xff"])
+def test_corrupt_state_file_is_a_clear_error_naming_the_file(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "crawl-state.json"
+    path.write_bytes(content.encode("latin-1"))
+    with pytest.raises(CrawlStateError) as caught:
+        MemoryCrawlState(path)
+    message = str(caught.value)
+    assert str(path) in message and "delete" in message
+    assert path.read_bytes() == content.encode("latin-1")  # never overwritten
+
+
+def test_memory_state_without_a_path_writes_nothing(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    state = MemoryCrawlState()
+    state.count("a", fetched=1)
+    assert state.begin_pass("a", [{"url": "https://a.gov.cn/"}]) is False
+    assert state.counters() == {"a": {"fetched": 1}}
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_open_state_embedded_uses_a_file_in_data_dir(tmp_path: Path) -> None:
+    data_dir = tmp_path / "missing" / "data"
+    settings = Settings(data_dir=data_dir, broker_url=None, crawl_state_url=None)
+    state = open_state(settings)
+    assert isinstance(state, MemoryCrawlState)
+    assert state.path == data_dir / "crawl-state.json" and data_dir.is_dir()
+    state.set_next_due("a", NOW)
+    assert open_state(settings).next_due("a") == NOW
+    other = Settings(data_dir=data_dir, broker_url="amqp://guest@localhost//", crawl_state_url=None)
+    assert isinstance(open_state(other), MemoryCrawlState)
+
+
+@pytest.mark.services
+def test_open_state_uses_the_configured_redis(redis_server: RedisServer, tmp_path: Path) -> None:
+    site = f"open-{uuid.uuid4().hex[:8]}"
+    via_broker = Settings(data_dir=tmp_path, broker_url=redis_server.url, crawl_state_url=None)
+    via_own = Settings(
+        data_dir=tmp_path, broker_url="amqp://guest@localhost//", crawl_state_url=redis_server.url
+    )
+    first, second = open_state(via_broker), open_state(via_own)
+    assert isinstance(first, RedisCrawlState) and isinstance(second, RedisCrawlState)
+    first.count(site, enqueued=4)
+    assert second.counters(site) == {site: {"enqueued": 4}}
+    assert not (tmp_path / "crawl-state.json").exists()
+    client = redis_server.client()
+    try:
+        assert client.hget(f"nianbao:crawl:site:{site}:counters", "enqueued") == b"4"
+        client.delete(f"nianbao:crawl:site:{site}:counters")
+        client.srem("nianbao:crawl:sites", site)
+    finally:
+        client.close()
+        first.client.close()
+        second.client.close()

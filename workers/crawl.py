@@ -1,0 +1,37 @@
+"""crawl queue: one task, a pass over one site. Reads as: load the site, crawl it, go on later.
+
+A pass runs within a time budget well under the task's time limit; a pass that is not done
+sends itself again and resumes from the frontier kept in the crawl state.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from nianbao import runtime
+from nianbao.settings import get_settings
+from producers.sites import Site
+from schemas.messages import CrawlRequest
+from workers.app import app
+from workers.reliability import ReliableTask
+
+
+def crawl_request(site: Site) -> dict:
+    """The crawl-queue message for a site."""
+    request = CrawlRequest(site=site.model_dump(mode="json"), requested_at=datetime.now(UTC))
+    return request.model_dump(mode="json")
+
+
+@app.task(name="nianbao.crawl.site", base=ReliableTask, bind=True)
+def crawl_site(self: ReliableTask, message: dict) -> str:
+    """Crawl one site: publish its new and changed pages; continue later if out of time."""
+    site = Site.model_validate(CrawlRequest.model_validate(message).site)
+    settings = get_settings()
+    budget = None if self.request.is_eager else settings.task_time_limit * 0.5
+    result = runtime.crawler().crawl(site, budget=budget, lock_ttl=settings.task_time_limit * 2)
+    if result.busy:
+        return "busy: another crawler is on this site"
+    if not result.finished:
+        crawl_site.apply_async(args=[message])
+        return f"continues: {len(result.enqueued)} page(s) enqueued so far"
+    return f"done: {len(result.enqueued)} page(s) enqueued, {len(result.errors)} error(s)"
