@@ -22,7 +22,7 @@ from nianbao.core.text import decode
 from producers import links as linkfinder
 from producers.fetch import Fetcher, FetchError, FetchPolicy, Response, Validators
 from producers.netguard import Blocked, check_url
-from producers.politeness import Robots
+from producers.politeness import Robots, RobotsDeferred
 from producers.sites import Site
 from producers.state import CrawlState, StateRobotsCache, UrlState
 from schemas.messages import FetchedPage
@@ -30,6 +30,9 @@ from schemas.messages import FetchedPage
 log = logging.getLogger(__name__)
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
+# A fetch cut short by the end of a slice is retried first thing in the next slice; one that
+# never fits in a slice is given up for this pass after this many cuts.
+MAX_CUTS = 2
 # Fetch failures that say something about the page itself (not the network or the server's
 # mood): the page is quarantined with the reason, as a parsed page that fails would be.
 PAGE_FAILURES = {
@@ -76,6 +79,7 @@ class PassResult:
     finished: bool = False
     resumed: bool = False
     busy: bool = False
+    retry_after: float | None = None  # cut short by a host's back-off: go on after this long
     enqueued: list[FetchedPage] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
@@ -108,6 +112,7 @@ class SiteCrawler:
         self.defaults = defaults
         self.clock = clock
         self._site: Site | None = None
+        self._deadline: float | None = None
         self.robots = Robots(StateRobotsCache(state), self._fetch_robots)
 
     # -- one pass ---------------------------------------------------------------------------
@@ -132,7 +137,8 @@ class SiteCrawler:
                 if item is None:
                     result.finished = True
                     break
-                self._visit(site, item, result)
+                if not self._visit(site, item, result, deadline):
+                    break  # out of time for this item: it waits at the head of the frontier
             if result.finished:
                 self.state.end_pass(site.id)
                 if not result.counts["listing_errors"]:
@@ -141,7 +147,10 @@ class SiteCrawler:
             self.state.unlock_site(site.id, token)
         return result
 
-    def _visit(self, site: Site, item: dict[str, Any], result: PassResult) -> None:
+    def _visit(
+        self, site: Site, item: dict[str, Any], result: PassResult, deadline: float | None
+    ) -> bool:
+        """Visit one frontier item; False if the slice's time ran out first (item put back)."""
         url, kind = item["url"], item["kind"]
         try:  # a hostile or off-site URL is refused before anything, robots.txt included
             check_url(
@@ -154,22 +163,36 @@ class SiteCrawler:
             retryable = blocked.reason == "unresolvable"
             error = FetchError(url, blocked.reason, blocked.detail, retryable=retryable)
             self._failed(site, item, error, result)
-            return
-        policy = self._policy(site, url)
-        if site.politeness.obey_robots and not self.robots.allowed(url, policy.user_agent):
-            self._count(site, result, robots_disallowed=1)
-            return
+            return True
+        self._deadline = deadline
+        try:
+            policy = self._policy(site, url, deadline)
+            if site.politeness.obey_robots and not self.robots.allowed(url, policy.user_agent):
+                self._count(site, result, robots_disallowed=1)
+                return True
+        except RobotsDeferred as deferred:
+            self.state.requeue(site.id, item)
+            result.retry_after = deferred.args[0] if deferred.args else None
+            return False
         previous = self.state.get_url(site.id, url)
         try:
             response = self.fetcher.get(url, policy, _validators(previous))
         except FetchError as error:
+            if error.reason == "deadline" and error.retry_after is not None:
+                self.state.requeue(site.id, item)  # the host backed off: wait for it
+                result.retry_after = error.retry_after
+                return False
+            if error.reason == "deadline" and item.get("cut", 0) < MAX_CUTS:
+                self.state.requeue(site.id, {**item, "cut": item.get("cut", 0) + 1})
+                return False
             self._failed(site, item, error, result)
-            return
+            return True
         if kind == "listing":
             follow = self._listing(site, item, response, previous, result)
         else:
             follow = self._document(site, item, response, previous, result)
         self._push(site, url, follow, item, result)
+        return True
 
     # -- listing pages ----------------------------------------------------------------------
 
@@ -336,7 +359,7 @@ class SiteCrawler:
         if increments:
             self.state.count(site.id, **increments)
 
-    def _policy(self, site: Site, url: str) -> FetchPolicy:
+    def _policy(self, site: Site, url: str, deadline: float | None = None) -> FetchPolicy:
         polite = site.politeness
         user_agent = polite.user_agent or self.defaults.user_agent
         delay = polite.delay
@@ -351,6 +374,7 @@ class SiteCrawler:
             user_agent=user_agent,
             delay=delay,
             concurrency=polite.concurrency,
+            deadline=None if deadline is None else time.monotonic() + (deadline - self.clock()),
         )
 
     def _fetch_robots(self, url: str) -> tuple[int, str]:
@@ -359,7 +383,9 @@ class SiteCrawler:
         if site is None:
             raise RuntimeError("robots.txt asked for outside a pass")
         polite = site.politeness
+        deadline = self._deadline
         policy = FetchPolicy(
+            deadline=None if deadline is None else time.monotonic() + (deadline - self.clock()),
             allows_host=site.allows_host,
             allowed_networks=site.networks(),
             timeout=polite.timeout,
@@ -372,6 +398,8 @@ class SiteCrawler:
         try:
             response = self.fetcher.get(url, policy)
         except FetchError as error:
+            if error.reason == "deadline":  # our time ran out, not the site's fault
+                raise RobotsDeferred(error.retry_after) from error
             if error.status is not None:
                 return error.status, ""
             raise

@@ -22,7 +22,6 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from ipaddress import IPv4Network, IPv6Network
-from typing import Protocol
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
@@ -30,6 +29,7 @@ import httpx
 from nianbao.core.text import canonical_charset, sniff_meta_charset
 from producers import netguard
 from producers.netguard import Blocked, Target, check_url
+from producers.politeness import HostBusy, HostGate
 from producers.sniff import header_charset, sniff
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -39,20 +39,8 @@ ACCEPT = "text/html,application/xhtml+xml,application/pdf,*/*;q=0.8"
 MAX_BACKOFF = 60.0  # seconds: the ceiling of one exponential backoff step
 # A body trickled in under the per-read timeout must still end: the whole exchange may take at
 # most this many times the policy timeout (20 s -> 10 min, enough for 50 MB at ~85 KB/s).
-WHOLE_REQUEST_FACTOR = 30
+WHOLE_REQUEST_FACTOR = 6
 TLS_CLIENTS = 32  # HTTPS hosts whose connection pools are kept (least recently used dropped)
-
-
-class Gate(Protocol):
-    """The per-host politeness gate (structurally `producers.politeness.HostGate`)."""
-
-    def slot(self, host: str, *, delay: float, concurrency: int) -> AbstractContextManager[None]:
-        """Block until a request to host may start; hold the slot while the request runs."""
-        ...
-
-    def back_off(self, host: str, seconds: float) -> None:
-        """Start no request to host before now + seconds."""
-        ...
 
 
 @dataclass(frozen=True)
@@ -119,6 +107,9 @@ class FetchPolicy:
     user_agent: str = "nianbao"
     delay: float = 0
     concurrency: int = 1
+    # time.monotonic() by which get() returns: it gives up (reason "deadline", retryable)
+    # rather than wait for a host, sleep before a retry, or read a body past it.
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +128,7 @@ class Fetcher:
 
     def __init__(
         self,
-        gate: Gate | None = None,
+        gate: HostGate | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
         resolve: Callable[[str, int], list[str]] = netguard.resolve,
@@ -213,6 +204,14 @@ class Fetcher:
             try:
                 with self._slot(target.host, policy):
                     return self._once(target, policy, validators)
+            except HostBusy as busy:
+                raise FetchError(
+                    target.url,
+                    "deadline",
+                    f"host backed off for {busy.wait:.0f}s more",
+                    retryable=True,
+                    retry_after=busy.wait,
+                ) from None
             except FetchError as exc:
                 if not exc.retryable or exc.reason not in TRANSIENT:
                     raise
@@ -223,17 +222,30 @@ class Fetcher:
                     attempt >= policy.max_retries
                 ):
                     raise
+                pause = 0.0
                 if wait is None:
-                    step = min(MAX_BACKOFF, policy.backoff_base * 2**attempt)
-                    self.sleep(random.uniform(0, step))
+                    pause = random.uniform(0, min(MAX_BACKOFF, policy.backoff_base * 2**attempt))
                 elif self.gate is None:
-                    self.sleep(wait)
+                    pause = wait
+                if policy.deadline is not None and time.monotonic() + pause > policy.deadline:
+                    raise FetchError(
+                        target.url,
+                        "deadline",
+                        f"{exc.reason} ({exc.detail}); no time left to retry",
+                        retryable=True,
+                        retry_after=wait,
+                    ) from None
+                if pause:
+                    self.sleep(pause)
                 attempt += 1
 
     def _slot(self, host: str, policy: FetchPolicy) -> AbstractContextManager[None]:
         if self.gate is None:
             return contextlib.nullcontext()
-        return self.gate.slot(host, delay=policy.delay, concurrency=policy.concurrency)
+        max_wait = None if policy.deadline is None else policy.deadline - time.monotonic()
+        return self.gate.slot(
+            host, delay=policy.delay, concurrency=policy.concurrency, max_wait=max_wait
+        )
 
     def _once(self, target: Target, policy: FetchPolicy, validators: Validators | None) -> _Reply:
         """One request to the pinned address; the body read only for a 200."""
@@ -258,6 +270,9 @@ class Fetcher:
         client = self._client(scheme, target.host)
         url = target.url
         deadline = time.monotonic() + policy.timeout * WHOLE_REQUEST_FACTOR
+        cut = policy.deadline is not None and policy.deadline < deadline
+        if cut:
+            deadline = policy.deadline  # type: ignore[assignment]
         try:
             request = client.build_request(
                 "GET",
@@ -271,6 +286,10 @@ class Fetcher:
                 return _reply(url, response, policy.max_body_bytes, deadline)
             finally:
                 response.close()
+        except FetchError as exc:
+            if cut and exc.reason == "timeout" and time.monotonic() >= deadline:
+                raise FetchError(url, "deadline", exc.detail, retryable=True) from None
+            raise
         except httpx.TimeoutException as exc:
             raise FetchError(url, "timeout", _describe(exc), retryable=True) from None
         except httpx.InvalidURL as exc:

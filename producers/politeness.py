@@ -38,14 +38,35 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
+# A slot is leased, so a killed process frees it: longer than the longest request a fetch allows
+# (producers.fetch caps a request at 6 × its timeout, and a site's timeout at 60 s).
+LEASE = 400.0
 IDLE_GRACE = 60.0  # seconds a host's gate state outlives its last lease/delay/back-off
+
+
+class HostBusy(Exception):
+    """A host cannot take a request within the caller's wait limit (a long back-off)."""
+
+    def __init__(self, host: str, wait: float) -> None:
+        super().__init__(f"{host} takes no request for another {wait:.1f}s")
+        self.host = host
+        self.wait = wait
+
+
+class RobotsDeferred(Exception):
+    """robots.txt could not be fetched in the time the caller had: decide later, cache nothing."""
 
 
 class HostGate(Protocol):
     """Per-host admission: delay between request starts, requests in flight, back-off."""
 
-    def slot(self, host: str, *, delay: float, concurrency: int) -> AbstractContextManager[None]:
-        """Block until a request to host may start (delay, concurrency, back-off); hold it."""
+    def slot(
+        self, host: str, *, delay: float, concurrency: int, max_wait: float | None = None
+    ) -> AbstractContextManager[None]:
+        """Block until a request to host may start (delay, concurrency, back-off); hold it.
+
+        Raises HostBusy instead of waiting when the wait would exceed `max_wait` seconds.
+        """
         ...
 
     def back_off(self, host: str, seconds: float) -> None:
@@ -112,7 +133,7 @@ class RedisHostGate:
         client: redis.Redis,
         *,
         prefix: str = "nianbao:crawl",
-        lease: float = 120.0,
+        lease: float = LEASE,
         sleep: Callable[[float], None] = time.sleep,
         poll: float = 0.05,
     ) -> None:
@@ -149,11 +170,16 @@ class RedisHostGate:
         self._client.zrem(self._keys(host)[1], token)
 
     @contextlib.contextmanager
-    def slot(self, host: str, *, delay: float, concurrency: int) -> Iterator[None]:
+    def slot(
+        self, host: str, *, delay: float, concurrency: int, max_wait: float | None = None
+    ) -> Iterator[None]:
         """Block until a request to host may start; hold a slot (a leased token) until exit."""
         token = uuid.uuid4().hex
+        limit = None if max_wait is None else time.monotonic() + max_wait
         try:
             while wait := self.try_acquire(host, token, delay=delay, concurrency=concurrency):
+                if limit is not None and time.monotonic() + wait > limit:
+                    raise HostBusy(host, wait)
                 self._sleep(max(wait, 0.001))
         except BaseException:
             # the script may have run although its reply was lost: free a possibly held slot
@@ -188,7 +214,7 @@ class LocalHostGate:
     def __init__(
         self,
         *,
-        lease: float = 120.0,
+        lease: float = LEASE,
         poll: float = 0.05,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -225,12 +251,17 @@ class LocalHostGate:
         return 0.0
 
     @contextlib.contextmanager
-    def slot(self, host: str, *, delay: float, concurrency: int) -> Iterator[None]:
+    def slot(
+        self, host: str, *, delay: float, concurrency: int, max_wait: float | None = None
+    ) -> Iterator[None]:
         """Block until a request to host may start; hold a slot until exit."""
         host = host.lower()
         token = uuid.uuid4().hex
+        limit = None if max_wait is None else self._clock() + max_wait
         with self._cond:
             while wait := self._try(host, token, delay, concurrency):
+                if limit is not None and self._clock() + wait > limit:
+                    raise HostBusy(host, wait)
                 self._cond.wait(wait)
         try:
             yield
@@ -377,6 +408,8 @@ class Robots:
         """(text to cache, its ttl) by the HTTP outcome of robots_url."""
         try:
             status, text = self._fetch(robots_url)
+        except RobotsDeferred:
+            raise
         except Exception as exc:
             log.warning("robots.txt %s unreachable (%s): disallowing for now", robots_url, exc)
             return DISALLOW_ALL, self._error_ttl

@@ -217,7 +217,8 @@ class Politeness(_Strict):
 
     delay: float = Field(2.0, ge=0)
     concurrency: int = Field(1, ge=1, le=16)
-    timeout: float = Field(20.0, gt=0)
+    # seconds per read; a whole request gets 6x this, and must end within a host-slot lease
+    timeout: float = Field(20.0, gt=0, le=60)
     max_retries: int = Field(2, ge=0, le=10)
     max_body_bytes: int | None = Field(None, gt=0)
     obey_robots: bool = True

@@ -116,6 +116,10 @@ class CrawlState(Protocol):
         """The next frontier item of site (FIFO), or None when the frontier is empty."""
         ...
 
+    def requeue(self, site: str, item: dict[str, Any]) -> None:
+        """Put a popped item back at the head of the frontier (its visit was cut short)."""
+        ...
+
     def end_pass(self, site: str) -> None:
         """Forget the frontier and the pass-seen set of site."""
         ...
@@ -306,6 +310,10 @@ class RedisCrawlState:
         """The next frontier item of site (FIFO), or None when the frontier is empty."""
         raw = self.client.lpop(self._key(site, "frontier"))
         return None if raw is None else json.loads(raw)
+
+    def requeue(self, site: str, item: dict[str, Any]) -> None:
+        """Put a popped item back at the head of the frontier (its visit was cut short)."""
+        self.client.lpush(self._key(site, "frontier"), _dumps(item))
 
     def end_pass(self, site: str) -> None:
         """Forget the frontier and the pass-seen set of site."""
@@ -523,6 +531,12 @@ class MemoryCrawlState:
             item = frontier.pop(0)
             self._save()
             return item
+
+    def requeue(self, site: str, item: dict[str, Any]) -> None:
+        """Put a popped item back at the head of the frontier (its visit was cut short)."""
+        with self._lock:
+            self._frontier.setdefault(site, []).insert(0, dict(item))
+            self._save()
 
     def end_pass(self, site: str) -> None:
         """Forget the frontier and the pass-seen set of site."""

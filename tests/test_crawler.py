@@ -6,6 +6,7 @@ page on a third; an interrupted pass resumes; the site lock; the embedded comman
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -262,3 +263,30 @@ def test_sites_check_shows_each_site_or_says_what_is_wrong(tmp_path: Path) -> No
     result = CliRunner().invoke(app, ["sites", "check", str(bad)])
     assert result.exit_code == 1
     assert "start_urls" in result.output and "politeness.dely" in result.output
+
+
+def test_a_backed_off_host_ends_the_slice_and_the_pass_resumes_after(fake: FakeGovSite) -> None:
+    """A host that said Retry-After is waited for by the next slice, not inside this one."""
+    state, outbox = MemoryCrawlState(), Outbox()
+    gate = LocalHostGate()
+    crawler = SiteCrawler(
+        state,
+        Fetcher(gate, resolve=resolver),
+        outbox.publish,
+        outbox.quarantine,
+        CrawlDefaults(user_agent="nianbao-test", max_body_bytes=20_000_000),
+    )
+    gate.back_off("127.0.0.1", 1.5)
+
+    cut = crawler.crawl(site_entry(fake), budget=0.5)
+
+    assert not cut.finished and cut.retry_after and 1.0 < cut.retry_after <= 1.5
+    assert fake.requests == [] and outbox.published == []
+    assert cut.counts["errors"] == 0  # waiting is not failing
+    head = state.pop("fake")
+    assert head is not None and head["url"] == fake.listing_url  # put back, first in line
+    state.requeue("fake", head)
+    time.sleep(cut.retry_after)
+    rest = crawler.crawl(site_entry(fake))
+    assert rest.resumed and rest.finished
+    assert sorted(outbox.urls()) == sorted(expected_pages(fake))

@@ -175,7 +175,9 @@ class RecordingGate:
     held: int = 0
 
     @contextmanager
-    def slot(self, host: str, *, delay: float, concurrency: int) -> Iterator[None]:
+    def slot(
+        self, host: str, *, delay: float, concurrency: int, max_wait: float | None = None
+    ) -> Iterator[None]:
         self.slots.append((host, delay, concurrency))
         self.held += 1
         try:

@@ -141,6 +141,20 @@ def test_back_off_pushes_next_start_later_and_never_shortens(make_gate) -> None:
         assert time.monotonic() - began < 0.3
 
 
+def test_a_wait_longer_than_max_wait_raises_host_busy_at_once(make_gate) -> None:
+    from producers.politeness import HostBusy
+
+    gate = make_gate()
+    gate.back_off(HOST, 30)
+    began = time.monotonic()
+    with pytest.raises(HostBusy) as busy, gate.slot(HOST, delay=0, concurrency=1, max_wait=0.5):
+        pytest.fail("no slot may be given during the back-off")
+    assert time.monotonic() - began < 0.4  # no waiting for a slot it cannot get in time
+    assert 25 < busy.value.wait <= 30
+    with gate.slot("other.example.cn", delay=0, concurrency=1, max_wait=0.5):
+        pass  # other hosts are not held up
+
+
 def test_slot_is_released_when_the_body_raises(make_gate) -> None:
     gate = make_gate()  # lease 120 s: only a release frees the slot in time
     with pytest.raises(RuntimeError), gate.slot(HOST, delay=0, concurrency=1):

@@ -117,6 +117,21 @@ def test_push_dedups_within_a_pass_and_end_pass_resets(backend: Backend) -> None
     assert state.pop("s2") == a
 
 
+def test_requeue_puts_an_item_back_at_the_head_and_it_survives_a_restart(
+    backend: Backend,
+) -> None:
+    state = backend.new()
+    first, second = {"url": "https://a.gov.cn/nb/"}, {"url": "https://a.gov.cn/nb/2024.html"}
+    state.begin_pass("s1", [first, second])
+    popped = state.pop("s1")
+    state.requeue("s1", {**popped, "cut": 1})
+    del state
+
+    restarted = backend.new()
+    assert restarted.begin_pass("s1", [first]) is True
+    assert [restarted.pop("s1"), restarted.pop("s1")] == [{**first, "cut": 1}, second]
+
+
 def test_begin_pass_resumes_an_interrupted_pass(backend: Backend) -> None:
     seeds = [{"url": "https://a.gov.cn/nb/"}, {"url": "https://a.gov.cn/nb/index_1.html"}]
     state = backend.new()

@@ -31,7 +31,9 @@ def crawl_site(self: ReliableTask, message: dict) -> str:
     result = runtime.crawler().crawl(site, budget=budget, lock_ttl=settings.task_time_limit * 2)
     if result.busy:
         return "busy: another crawler is on this site"
-    if not result.finished:
-        crawl_site.apply_async(args=[message])
+    if not result.finished:  # out of time, or the host asked us to wait: resume later
+        # A countdown is held unacknowledged by a worker: keep it under the visibility timeout.
+        wait = min(result.retry_after or 0, settings.retry_backoff_max)
+        crawl_site.apply_async(args=[message], countdown=wait)
         return f"continues: {len(result.enqueued)} page(s) enqueued so far"
     return f"done: {len(result.enqueued)} page(s) enqueued, {len(result.errors)} error(s)"
