@@ -137,6 +137,11 @@ def _print_pass(result: PassResult) -> None:
     table = Table("site", *OUTCOMES, title="crawl pass" + (" (resumed)" if result.resumed else ""))
     table.add_row(result.site_id, *(str(result.counts[name]) for name in OUTCOMES))
     console.print(table)
+    if result.abandoned:
+        err.print(f"[yellow]{result.site_id}: robots.txt unreachable; pass stopped, try later[/]")
+    elif not result.finished:
+        wait = f" (the host asked for {result.retry_after:.0f}s)" if result.retry_after else ""
+        err.print(f"[yellow]{result.site_id}: pass paused{wait}; the same command resumes it[/]")
     for error in result.errors[:20]:
         err.print(f"[yellow]error:[/] {error}")
     if len(result.errors) > 20:
@@ -189,19 +194,23 @@ def monitor(
 
 def metrics() -> None:
     """Print the per-site crawl counters in Prometheus text format."""
-    from nianbao import runtime
+    from nianbao.settings import get_settings
     from producers.metrics import exposition
+    from producers.state import open_state
 
-    console.out(exposition(runtime.crawl_state()), end="")
+    with open_state(get_settings(), read_only=True) as state:  # beside a running crawler
+        console.out(exposition(state), end="")
 
 
 def crawl_status_table() -> Table | None:
     """Per-site crawl counters for `nianbao status`, or None when nothing was crawled."""
     from datetime import datetime
 
-    from nianbao import runtime
+    from nianbao.settings import get_settings
+    from producers.state import open_state
 
-    counters = runtime.crawl_state().counters()
+    with open_state(get_settings(), read_only=True) as state:  # beside a running crawler
+        counters = state.counters()
     if not counters:
         return None
     table = Table("site", *OUTCOMES, "last success", title="crawling")

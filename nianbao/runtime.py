@@ -82,4 +82,6 @@ def reset() -> None:
     if crawler.cache_info().currsize:
         crawler().fetcher.close()
     crawler.cache_clear()
+    if crawl_state.cache_info().currsize:
+        crawl_state().close()  # the embedded state file's lock, at once
     crawl_state.cache_clear()

@@ -9,12 +9,13 @@ publishes nothing. The frontier of the pass lives in the crawl state too, so a p
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
 from nianbao.core.errors import PageRejected
@@ -25,7 +26,7 @@ from producers.netguard import Blocked, check_url
 from producers.politeness import Robots, RobotsDeferred
 from producers.sites import Site
 from producers.state import CrawlState, StateRobotsCache, UrlState
-from schemas.messages import FetchedPage
+from schemas.messages import FetchedPage, SiteHints
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,10 @@ HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # A fetch cut short by the end of a slice is retried first thing in the next slice; one that
 # never fits in a slice is given up for this pass after this many cuts.
 MAX_CUTS = 2
+# A URL refused for what it is (too large, a bomb, a redirect loop, 4xx) is tried again weekly.
+REFUSED_RECHECK = 7 * 86400.0
+# A visit that raises (a bug, an outage) is retried in the next slices, then given up this pass.
+MAX_VISIT_FAILURES = 2
 # Fetch failures that say something about the page itself (not the network or the server's
 # mood): the page is quarantined with the reason, as a parsed page that fails would be.
 PAGE_FAILURES = {
@@ -64,9 +69,11 @@ class Publish(Protocol):
         encoding: str | None = ...,
         link_text: str | None = ...,
         referrer: str | None = ...,
+        hints: SiteHints | None = ...,
     ) -> FetchedPage: ...
 
 
+Visit = Literal["done", "later", "abandon"]
 Quarantine = Callable[[str, str, str, str, str | None, str | None], None]
 """(url, site_id, reason, detail, referrer, link_text): a page that could not be fetched."""
 
@@ -79,6 +86,7 @@ class PassResult:
     finished: bool = False
     resumed: bool = False
     busy: bool = False
+    abandoned: bool = False  # robots.txt unreachable: the pass stopped, to be tried again
     retry_after: float | None = None  # cut short by a host's back-off: go on after this long
     enqueued: list[FetchedPage] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
@@ -118,9 +126,13 @@ class SiteCrawler:
     # -- one pass ---------------------------------------------------------------------------
 
     def crawl(
-        self, site: Site, *, budget: float | None = None, lock_ttl: float = 3600
+        self, site: Site, *, budget: float | None = None, lock_ttl: float = 1800
     ) -> PassResult:
-        """Run (or resume) the site's pass; stop early when `budget` seconds are spent."""
+        """Run (or resume) the site's pass; stop early when `budget` seconds are spent.
+
+        The site lock is renewed after every item; a crawler that lost it (it stalled past the
+        lock's ttl and another process took the site over) stops at once.
+        """
         result = PassResult(site.id)
         token = self.state.lock_site(site.id, lock_ttl)
         if token is None:  # another crawler process is on this site right now
@@ -137,8 +149,26 @@ class SiteCrawler:
                 if item is None:
                     result.finished = True
                     break
-                if not self._visit(site, item, result, deadline):
+                try:
+                    outcome = self._visit(site, item, result, deadline)
+                except Exception as exc:
+                    failures = item.get("failures", 0) + 1
+                    if failures <= MAX_VISIT_FAILURES:  # first in line again when we come back
+                        self.state.requeue(site.id, {**item, "failures": failures})
+                        raise
+                    log.exception("crawl %s: giving up on %s this pass", site.id, item["url"])
+                    result.errors.append(f"{item['url']}: {type(exc).__name__}: {exc}")
+                    self._count(site, result, errors=1)
+                    outcome = "done"
+                if outcome == "later":
                     break  # out of time for this item: it waits at the head of the frontier
+                self.state.done(site.id, item)
+                if outcome == "abandon":
+                    result.finished = result.abandoned = True
+                    break
+                if not self.state.extend_lock(site.id, token, lock_ttl):
+                    result.errors.append(f"{site.id}: lost the site lock; another crawler goes on")
+                    return result
             if result.finished:
                 self.state.end_pass(site.id)
                 if not result.counts["listing_errors"]:
@@ -149,9 +179,13 @@ class SiteCrawler:
 
     def _visit(
         self, site: Site, item: dict[str, Any], result: PassResult, deadline: float | None
-    ) -> bool:
-        """Visit one frontier item; False if the slice's time ran out first (item put back)."""
+    ) -> Visit:
+        """Visit one frontier item: done, later (no time left: item put back), or abandon."""
         url, kind = item["url"], item["kind"]
+        previous = self.state.get_url(site.id, url)
+        if previous and previous.refused and time.time() - previous.checked_at < REFUSED_RECHECK:
+            self._count(site, result, skipped_refused=1)  # quarantined already; not yet again
+            return "done"
         try:  # a hostile or off-site URL is refused before anything, robots.txt included
             check_url(
                 url,
@@ -163,36 +197,45 @@ class SiteCrawler:
             retryable = blocked.reason == "unresolvable"
             error = FetchError(url, blocked.reason, blocked.detail, retryable=retryable)
             self._failed(site, item, error, result)
-            return True
+            return "done"
         self._deadline = deadline
         try:
             policy = self._policy(site, url, deadline)
-            if site.politeness.obey_robots and not self.robots.allowed(url, policy.user_agent):
-                self._count(site, result, robots_disallowed=1)
-                return True
+            allowed = not site.politeness.obey_robots or self.robots.allowed(url, policy.user_agent)
         except RobotsDeferred as deferred:
             self.state.requeue(site.id, item)
             result.retry_after = deferred.args[0] if deferred.args else None
-            return False
-        previous = self.state.get_url(site.id, url)
+            return "later"
+        if not allowed and self.robots.unreachable(url):
+            # Provisional disallow: not a rule of the site, so not a successful pass either.
+            error = FetchError(
+                url, "robots_unreachable", "robots.txt could not be read", retryable=True
+            )
+            self._failed(site, item, error, result)
+            return "abandon" if kind == "listing" else "done"
+        if not allowed:
+            self._count(site, result, robots_disallowed=1)
+            return "done"
         try:
-            response = self.fetcher.get(url, policy, _validators(previous))
+            response = self.fetcher.get(url, policy, _validators(previous, rules_digest(site)))
+            if response.status == 304 and previous is None:
+                raise FetchError(url, "http_status", "304 to an unconditional request", status=304)
         except FetchError as error:
             if error.reason == "deadline" and error.retry_after is not None:
                 self.state.requeue(site.id, item)  # the host backed off: wait for it
                 result.retry_after = error.retry_after
-                return False
+                return "later"
             if error.reason == "deadline" and item.get("cut", 0) < MAX_CUTS:
                 self.state.requeue(site.id, {**item, "cut": item.get("cut", 0) + 1})
-                return False
+                return "later"
             self._failed(site, item, error, result)
-            return True
+            return "done"
         if kind == "listing":
             follow = self._listing(site, item, response, previous, result)
         else:
             follow = self._document(site, item, response, previous, result)
         self._push(site, url, follow, item, result)
-        return True
+        return "done"
 
     # -- listing pages ----------------------------------------------------------------------
 
@@ -267,6 +310,7 @@ class SiteCrawler:
                     encoding=response.encoding,
                     link_text=item.get("text") or None,
                     referrer=item.get("referrer"),
+                    hints=SiteHints(agency=site.agency, region=site.region, level=site.level),
                 )
                 result.enqueued.append(page)
                 changed = previous is not None and previous.sha256 is not None
@@ -290,6 +334,8 @@ class SiteCrawler:
             sha256=digest,
             links=[link.__dict__ for link in found],
             checked_at=time.time(),
+            final_url=response.final_url,
+            rules=rules_digest(site),
         )
         self.state.put_url(site.id, url, state)
 
@@ -329,6 +375,9 @@ class SiteCrawler:
                 url, site.id, error.reason, error.detail, item.get("referrer"), item.get("text")
             )
             self._count(site, result, quarantined=1)
+            # Not fetched again (and re-quarantined) every pass: once a week is enough to notice
+            # that the site fixed it.
+            self.state.put_url(site.id, url, UrlState(refused=error.reason, checked_at=time.time()))
 
     def _push(
         self,
@@ -400,16 +449,22 @@ class SiteCrawler:
         except FetchError as error:
             if error.reason == "deadline":  # our time ran out, not the site's fault
                 raise RobotsDeferred(error.retry_after) from error
-            if error.status is not None:
-                return error.status, ""
-            raise
+            # A status is the server's answer; anything else (network, refused address): none.
+            return (error.status or 0), ""
         return response.status, response.body.decode("utf-8", errors="replace")
 
 
-def _validators(previous: UrlState | None) -> Validators | None:
-    if previous is None:
+def _validators(previous: UrlState | None, rules: str) -> Validators | None:
+    """What to send back: nothing if the links were found under other rules (read it afresh)."""
+    if previous is None or (previous.links is not None and previous.rules != rules):
         return None
-    return Validators(etag=previous.etag, last_modified=previous.last_modified)
+    return Validators(previous.etag, previous.last_modified, url=previous.final_url)
+
+
+def rules_digest(site: Site) -> str:
+    """A digest of the rules that decide which links a page yields."""
+    rules = {"links": site.links.model_dump(mode="json"), "pages": site.pagination.model_dump()}
+    return hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def _sha256(body: bytes) -> str:

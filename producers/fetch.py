@@ -40,6 +40,8 @@ MAX_BACKOFF = 60.0  # seconds: the ceiling of one exponential backoff step
 # A body trickled in under the per-read timeout must still end: the whole exchange may take at
 # most this many times the policy timeout (20 s -> 10 min, enough for 50 MB at ~85 KB/s).
 WHOLE_REQUEST_FACTOR = 6
+# A server may ask for any Retry-After; a host is backed off for a day at most.
+MAX_RETRY_AFTER = 86400.0
 TLS_CLIENTS = 32  # HTTPS hosts whose connection pools are kept (least recently used dropped)
 
 
@@ -49,6 +51,7 @@ class Validators:
 
     etag: str | None = None
     last_modified: str | None = None
+    url: str | None = None  # the URL that sent them; None: the requested one, before redirects
 
 
 @dataclass(frozen=True)
@@ -153,7 +156,12 @@ class Fetcher:
         current = url
         while True:
             target = self._check(current, policy)
-            reply = self._exchange(target, policy, validators)
+            # Validators belong to the URL that answered them (the last hop of the last fetch):
+            # sent elsewhere, another page's 304 would hide this one.
+            mine = validators.url in (None, current) if validators else False
+            if validators and validators.url is None and redirects:
+                mine = False
+            reply = self._exchange(target, policy, validators if mine else None)
             if reply.location is None:
                 return _response(url, current, reply, redirects, validators)
             following = urldefrag(urljoin(current, reply.location)).url
@@ -216,6 +224,9 @@ class Fetcher:
                 if not exc.retryable or exc.reason not in TRANSIENT:
                     raise
                 wait = exc.retry_after
+                step = min(MAX_BACKOFF, policy.backoff_base * 2**attempt)
+                if wait is None and exc.status in (429, 503) and self.gate is not None:
+                    wait = step  # overloaded without saying for how long: the host backs off
                 if wait is not None and self.gate is not None:
                     self.gate.back_off(target.host, wait)
                 if (wait is not None and wait > policy.max_retry_after) or (
@@ -224,7 +235,7 @@ class Fetcher:
                     raise
                 pause = 0.0
                 if wait is None:
-                    pause = random.uniform(0, min(MAX_BACKOFF, policy.backoff_base * 2**attempt))
+                    pause = random.uniform(0, step)
                 elif self.gate is None:
                     pause = wait
                 if policy.deadline is not None and time.monotonic() + pause > policy.deadline:
@@ -242,7 +253,10 @@ class Fetcher:
     def _slot(self, host: str, policy: FetchPolicy) -> AbstractContextManager[None]:
         if self.gate is None:
             return contextlib.nullcontext()
-        max_wait = None if policy.deadline is None else policy.deadline - time.monotonic()
+        # Never wait in here for longer than the deadline, or than a Retry-After we accept.
+        max_wait = policy.max_retry_after
+        if policy.deadline is not None:
+            max_wait = min(max_wait, policy.deadline - time.monotonic())
         return self.gate.slot(
             host, delay=policy.delay, concurrency=policy.concurrency, max_wait=max_wait
         )
@@ -496,14 +510,14 @@ def _retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return min(float(value[:12]), MAX_RETRY_AFTER)
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
 
 
 def _url_key(url: str) -> str:

@@ -287,6 +287,12 @@ class LocalHostGate:
 DISALLOW_ALL = (
     "# nianbao: robots.txt unavailable or forbidden: disallow all\nUser-agent: *\nDisallow: /\n"
 )
+# robots.txt that could not be read (5xx, 429, network failure): RFC 9309 says assume complete
+# disallow. Its own text, so a crawler can tell "forbidden" from "unreachable, try later".
+UNREACHABLE = (
+    "# nianbao: robots.txt unreachable (server error or network failure): disallow all for now\n"
+    "User-agent: *\nDisallow: /\n"
+)
 MAX_ROBOTS_CHARS = 512 * 1024  # like Google: rules past 500 KiB are ignored
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -365,10 +371,18 @@ class Robots:
         self._lock = threading.Lock()
         self._key_locks: dict[str, threading.Lock] = {}
         self._parsed: dict[str, tuple[Protego, float]] = {}
+        self._unreachable: set[str] = set()
 
     def allowed(self, url: str, user_agent: str) -> bool:
         """True if robots.txt lets user_agent fetch url (unreachable robots.txt: not for now)."""
         return bool(self.rules(url).can_fetch(url, user_agent))
+
+    def unreachable(self, url: str) -> bool:
+        """True if url's robots.txt could not be read just now (the disallow is provisional)."""
+        key, _ = robots_key(url)
+        self.rules(url)
+        with self._lock:
+            return key in self._unreachable
 
     def crawl_delay(self, url: str, user_agent: str) -> float | None:
         """The Crawl-delay robots.txt asks of user_agent on url's origin, if any."""
@@ -394,6 +408,10 @@ class Robots:
             parsed = Protego.parse(text)
             now = self._clock()
             with self._lock:
+                if text == UNREACHABLE:
+                    self._unreachable.add(key)
+                else:
+                    self._unreachable.discard(key)
                 if len(self._parsed) > 1024:
                     self._parsed = {k: v for k, v in self._parsed.items() if v[1] > now}
                 self._parsed[key] = (parsed, now + min(ttl, self._local_ttl))
@@ -408,11 +426,9 @@ class Robots:
         """(text to cache, its ttl) by the HTTP outcome of robots_url."""
         try:
             status, text = self._fetch(robots_url)
-        except RobotsDeferred:
-            raise
-        except Exception as exc:
+        except (OSError, ValueError, RuntimeError) as exc:  # not a task's time limit: that flies
             log.warning("robots.txt %s unreachable (%s): disallowing for now", robots_url, exc)
-            return DISALLOW_ALL, self._error_ttl
+            return UNREACHABLE, self._error_ttl
         if 200 <= status < 300:
             return text[:MAX_ROBOTS_CHARS], self._ttl
         if status in (401, 403):
@@ -420,4 +436,4 @@ class Robots:
         if 400 <= status < 500 and status != 429:
             return "", self._ttl
         log.warning("robots.txt %s answered %s: disallowing for now", robots_url, status)
-        return DISALLOW_ALL, self._error_ttl
+        return UNREACHABLE, self._error_ttl

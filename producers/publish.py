@@ -8,7 +8,7 @@ from nianbao import runtime
 from nianbao.core.errors import PageRejected
 from nianbao.core.text import decode
 from nianbao.storage.objects import put_raw
-from schemas.messages import FetchedPage
+from schemas.messages import FetchedPage, SiteHints
 from workers.tasks import process_page, quarantine
 
 
@@ -32,8 +32,13 @@ def publish(
     link_text: str | None = None,
     referrer: str | None = None,
     fetched_at: datetime | None = None,
+    hints: SiteHints | None = None,
 ) -> FetchedPage:
-    """Store the body content-addressed (before the message exists), then enqueue the page."""
+    """Store the body content-addressed (before the message exists), then enqueue the page.
+
+    hints are the sites file's agency, region and level for the site: the parser falls back on
+    them only for what the page itself does not say.
+    """
     sha256, key = put_raw(runtime.object_store(), body)
     if content_type.startswith("text/") or content_type == "application/xhtml+xml":
         encoding = detect_encoding(body, encoding)
@@ -50,6 +55,7 @@ def publish(
         body_ref=key,
         link_text=link_text,
         referrer=referrer,
+        hints=hints,
     )
     process_page.apply_async(args=[page.model_dump(mode="json")])
     return page

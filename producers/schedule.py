@@ -6,6 +6,7 @@ overlapping the old process, or a standby) never send one site twice for the sam
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 from threading import Event
@@ -14,6 +15,7 @@ from producers.sites import Site
 from producers.state import CrawlState
 
 Send = Callable[[Site], None]
+log = logging.getLogger(__name__)
 
 
 def send_due(
@@ -24,9 +26,16 @@ def send_due(
     intervals = {site.id: site.recheck_interval.total_seconds() for site in by_id.values()}
     claimed = set(state.claim_due(intervals, now))
     due = [site_id for site_id in by_id if site_id in claimed]
+    sent = []
     for site_id in due:
-        send(by_id[site_id])
-    return due
+        try:
+            send(by_id[site_id])
+        except Exception as exc:  # the broker is down: the site stays due for the next tick
+            log.error("could not send %s to the crawl queue (%s); retrying next tick", site_id, exc)
+            state.set_next_due(site_id, 0)
+            continue
+        sent.append(site_id)
+    return sent
 
 
 def run(
@@ -43,7 +52,13 @@ def run(
     stop = stop or Event()
     while not stop.is_set():
         started = time.monotonic()
-        due = send_due(sites, state, send)
+        try:
+            due = send_due(sites, state, send)
+        except Exception as exc:  # the crawl state's Redis is down: keep the monitor alive
+            if once:
+                raise
+            log.error("monitor tick failed (%s); trying again in %.0fs", exc, tick)
+            due = []
         if on_tick:
             on_tick(due)
         if once:

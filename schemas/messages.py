@@ -10,6 +10,25 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.report import AnnualReport
 
 
+class SiteHints(BaseModel):
+    """The sites file's agency, region and level for a site: used only where a page does not say."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    agency: str | None = Field(
+        None,
+        description="The site's agency, e.g. 四川省应急管理厅; a trailing （note） is dropped.",
+    )
+    region: str | None = Field(
+        None, description="Where the agency sits, e.g. 四川省 or 浙江省温州市; 全国 for national."
+    )
+    level: str | None = Field(
+        None,
+        description="国家级, 省级, 市级, 县级, 乡镇级 or a record level (national, province, city, "
+        "county, township); any other value is ignored.",
+    )
+
+
 class FetchedPage(BaseModel):
     """A fetched page; its body stays in the object store (a claim check, not bytes in Redis)."""
 
@@ -30,6 +49,11 @@ class FetchedPage(BaseModel):
     body_ref: str = Field(description="Object-store key of the raw body.")
     link_text: str | None = Field(None, description="The anchor text that led to the page.")
     referrer: str | None = Field(None, description="The page that linked to this one.")
+    hints: SiteHints | None = Field(
+        None,
+        description="The sites file's agency, region and level for the page's site: used only "
+        "when the page itself does not say. None for ingested files.",
+    )
 
     @property
     def source_url(self) -> str:

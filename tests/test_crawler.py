@@ -149,11 +149,12 @@ def test_second_pass_over_an_unchanged_site_enqueues_nothing(fake: FakeGovSite) 
     again = crawler.crawl(site_entry(fake))
 
     assert again.finished and outbox.published == []
-    with_validators = [
-        fake.url(facts["link"]) for facts in fake.reports.values() if facts["validators"]
-    ]
-    for url in with_validators:
-        path = url.removeprefix(fake.base_url)
+    for path, reason in fake.FAILING.items():  # refused pages wait a week before another try
+        if reason != "timeout":
+            assert not fake.hits(path), path
+    assert again.counts["quarantined"] == 0
+    with_validators = [path for path, facts in fake.reports.items() if facts["validators"]]
+    for path in with_validators:  # sent to the URL that gave them (after any redirect)
         headers = fake.hits(path)[0].headers
         assert "if-none-match" in headers or "if-modified-since" in headers, path
     no_validators = [p for p, f in fake.reports.items() if not f["validators"]]
@@ -290,3 +291,82 @@ def test_a_backed_off_host_ends_the_slice_and_the_pass_resumes_after(fake: FakeG
     rest = crawler.crawl(site_entry(fake))
     assert rest.resumed and rest.finished
     assert sorted(outbox.urls()) == sorted(expected_pages(fake))
+
+
+def test_changed_link_rules_make_listings_read_afresh(fake: FakeGovSite) -> None:
+    """A 304 would hand back links found under the old rules: after an edit, no validators."""
+    state, outbox = MemoryCrawlState(), Outbox()
+    crawler = make_crawler(state, outbox)
+    crawler.crawl(site_entry(fake))
+    fake.reset()
+    entry = site_entry(fake)
+    wider = entry.model_copy(
+        update={"links": entry.links.model_copy(update={"include": [*entry.links.include, "X"]})}
+    )
+
+    crawler.crawl(wider)
+
+    listing = fake.hits("/zfxxgk/zfxxgknb/index.html")[0].headers
+    assert "if-none-match" not in listing and "if-modified-since" not in listing
+
+
+def test_a_visit_that_raises_is_retried_first_next_time_and_nothing_is_lost(
+    fake: FakeGovSite,
+) -> None:
+    state, outbox = MemoryCrawlState(), Outbox()
+    publish, failed = outbox.publish, []
+
+    def flaky_publish(body: bytes, **page: Any) -> dict[str, Any]:
+        if not failed:
+            failed.append(page["url"])
+            raise ConnectionError("object store unreachable")
+        return publish(body, **page)
+
+    outbox.publish = flaky_publish  # type: ignore[method-assign]
+    crawler = make_crawler(state, outbox)
+    with pytest.raises(ConnectionError):
+        crawler.crawl(site_entry(fake))
+
+    rest = crawler.crawl(site_entry(fake))
+
+    assert rest.resumed and rest.finished
+    assert outbox.urls()[0] == failed[0]  # the failed visit came first
+    assert sorted(outbox.urls()) == sorted(expected_pages(fake))
+
+
+def test_unreachable_robots_txt_stops_the_pass_without_success(tmp_path: Path) -> None:
+    """robots.txt answering 503: fetch nothing, and do not record the pass as a success."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            self.send_response(503 if self.path == "/robots.txt" else 200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        entry = Site(
+            id="down",
+            start_urls=[f"http://127.0.0.1:{server.server_port}/nb/"],
+            allow_addresses=["127.0.0.0/8"],
+            politeness={"delay": 0, "max_retries": 0},
+        )
+        state = MemoryCrawlState()
+        result = make_crawler(state, Outbox()).crawl(entry)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert result.abandoned and result.counts["errors"] == 1
+    assert seen == ["/robots.txt"]
+    counters = state.counters("down")["down"]
+    assert "last_success" not in counters and "robots" in str(counters.get("last_error"))

@@ -93,7 +93,8 @@ def test_monitor_sends_due_sites_and_crawler_workers_enqueue_new_pages_once(
         timeout=60,
         message="crawl worker did not enqueue the pages",
     )
-    wait_until(lambda: _counters(runner, "last_success"), timeout=30, message="pass not done")
+    wait_until(lambda: _counter("last_success"), timeout=30, message="pass not done")
+    first_success = _counter("last_success")
     first = queued_pages(client)
     assert sorted(page["url"] for page in first) == sorted(expected_pages(fake))
     assert {page["site_id"] for page in first} == {"fake"}
@@ -111,11 +112,8 @@ def test_monitor_sends_due_sites_and_crawler_workers_enqueue_new_pages_once(
         "sent 1 due site(s)"
         in runner.invoke(app, ["monitor", "--sites", str(sites_file), "--once"]).output
     )
-    wait_until(lambda: fake.hits("/art/2016/report-2016.html"), timeout=60, message="no 2nd pass")
-    wait_until(lambda: client.llen("crawl") == 0, timeout=60, message="crawl queue not drained")
-    wait_until(
-        lambda: _counters(runner, "not_modified"), timeout=30, message="second pass not counted"
-    )
+    wait_until(lambda: _counter("last_success") > first_success, timeout=60, message="no 2nd pass")
+    assert _counter("not_modified") >= len(first) - 1  # conditional requests answered 304
     assert client.llen("pages") == len(first)
 
     status = runner.invoke(app, ["status"])
@@ -124,10 +122,10 @@ def test_monitor_sends_due_sites_and_crawler_workers_enqueue_new_pages_once(
     assert f'nianbao_crawl_new_total{{site="fake"}} {float(len(first))}' in metrics
 
 
-def _counters(runner: CliRunner, name: str) -> bool:
+def _counter(name: str) -> float:
     from nianbao import runtime
 
-    return bool(runtime.crawl_state().counters("fake")["fake"].get(name))
+    return float(runtime.crawl_state().counters("fake")["fake"].get(name) or 0)
 
 
 def _overlaps(hits: list[Any]) -> list[int]:

@@ -542,6 +542,64 @@ def test_retry_after_backs_the_host_off_then_retries(
     assert len(gate.slots) == 2
 
 
+def test_validators_go_only_to_the_url_that_sent_them(site: Site, fetcher: Fetcher) -> None:
+    @site.route("/moved")
+    def _(h: BaseHTTPRequestHandler, n: int) -> None:
+        reply(h, 302, headers={"Location": "/new"})
+
+    @site.route("/new")
+    def _(h: BaseHTTPRequestHandler, n: int) -> None:
+        reply(h, 200, HTML.encode(), {"Content-Type": "text/html", "ETag": '"new"'})
+
+    old = Validators(etag='"old"', last_modified="Mon, 01 Jan 2024 00:00:00 GMT", url="x")
+    fetcher.get(site.url("/moved"), policy(), old)  # they belonged to another final URL
+    assert [s.headers.get("if-none-match") for s in site.server.seen] == [None, None]
+
+    mine = Validators(etag='"new"', url=site.url("/new"))
+    fetcher.get(site.url("/moved"), policy(), mine)
+    assert [s.headers.get("if-none-match") for s in site.server.seen[2:]] == [None, '"new"']
+
+
+def test_503_without_retry_after_backs_the_whole_host_off(
+    site: Site, fetcher: Fetcher, gate: RecordingGate, sleeps: list[float]
+) -> None:
+    @site.route("/busy")
+    def _(h: BaseHTTPRequestHandler, n: int) -> None:
+        if n == 1:
+            reply(h, 503, b"busy")
+        else:
+            reply(h, 200, HTML.encode(), {"Content-Type": "text/html"})
+
+    assert fetcher.get(site.url("/busy"), policy(max_retries=1)).status == 200
+    assert gate.back_offs == [("www.gov.test", 0.5)]  # the first backoff step, host-wide
+    assert sleeps == []
+
+
+def test_an_absurd_retry_after_is_capped_at_a_day(
+    site: Site, fetcher: Fetcher, gate: RecordingGate
+) -> None:
+    @site.route("/busy")
+    def _(h: BaseHTTPRequestHandler, n: int) -> None:
+        reply(h, 429, b"slow down", {"Retry-After": "99999999999999999999"})
+
+    with pytest.raises(FetchError) as caught:
+        fetcher.get(site.url("/busy"), policy(max_retries=2))
+    assert caught.value.retryable and caught.value.retry_after == 86400.0
+    assert gate.back_offs == [("www.gov.test", 86400.0)]
+
+
+def test_a_host_backed_off_too_long_fails_fast_instead_of_waiting(site: Site, names: Names) -> None:
+    from producers.politeness import LocalHostGate
+
+    gate = LocalHostGate()
+    gate.back_off("www.gov.test", 600)
+    site.static("/page", HTML.encode())
+    with Fetcher(gate, resolve=names) as fetcher, pytest.raises(FetchError) as caught:
+        fetcher.get(site.url("/page"), policy(max_retry_after=300))
+    assert caught.value.reason == "deadline" and caught.value.retry_after > 500
+    assert site.server.seen == []
+
+
 def test_retry_after_without_a_gate_sleeps(site: Site, names: Names) -> None:
     site.route("/busy")(
         lambda h, n: reply(h, 429, headers={"Retry-After": "2"}) if n == 1 else reply(h, 200)

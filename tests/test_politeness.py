@@ -342,6 +342,7 @@ def test_robots_server_error_disallows_only_for_a_few_minutes(failure: str) -> N
         site.status = int(failure)
     robots = Robots(MemoryRobotsCache(clock), site, clock=clock)
     assert not robots.allowed("https://gov.example.cn/report.html", UA)
+    assert robots.unreachable("https://gov.example.cn/report.html")  # provisional, not a rule
     clock.now += 250  # the short error entry still holds
     assert not robots.allowed("https://gov.example.cn/report.html", UA)
     assert len(site.requests) == 1

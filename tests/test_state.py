@@ -3,14 +3,17 @@
 Every behavioural test runs against both implementations through the ``backend`` fixture, whose
 ``new()`` opens another instance on the same storage: a new Redis client, or a new
 MemoryCrawlState on the same JSON file — what a restarted process sees. (A MemoryCrawlState file
-has one writer at a time, so tests only read through a second instance while the first lives.)
+has one writer at a time, so tests only read through a second instance while the first lives.
+Instances of one process share the file's lock; another process is refused, as tested below.)
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import threading
@@ -41,9 +44,10 @@ NOW = 1_700_000_000.25
 class Backend:
     """Opens instances of one implementation on one shared storage."""
 
-    def __init__(self, kind: str, opener: Callable[[], CrawlState]) -> None:
+    def __init__(self, kind: str, opener: Callable[[], CrawlState], open_code: str) -> None:
         self.kind = kind
         self._opener = opener
+        self.open_code = open_code  # Python that opens an instance as `state` in another process
 
     def new(self) -> CrawlState:
         """Another instance on the same storage (a restarted process)."""
@@ -55,7 +59,11 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     """MemoryCrawlState on a tmp file, or RedisCrawlState on the session Redis (own prefix)."""
     if request.param == "memory":
         path = tmp_path / "state" / "crawl-state.json"
-        yield Backend("memory", lambda: MemoryCrawlState(path))
+        code = (
+            "from producers.state import MemoryCrawlState\n"
+            f"state = MemoryCrawlState({str(path)!r})\n"
+        )
+        yield Backend("memory", lambda: MemoryCrawlState(path), code)
         return
     server: RedisServer = request.getfixturevalue("redis_server")
     prefix = f"test:{uuid.uuid4().hex[:12]}"
@@ -66,7 +74,11 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         clients.append(client)
         return RedisCrawlState(client, prefix=prefix)
 
-    backend = Backend("redis", opener)
+    code = (
+        "import redis\nfrom producers.state import RedisCrawlState\n"
+        f"state = RedisCrawlState(redis.Redis.from_url({server.url!r}), {prefix!r})\n"
+    )
+    backend = Backend("redis", opener, code)
     backend.prefix = prefix  # type: ignore[attr-defined]
     backend.url = server.url  # type: ignore[attr-defined]
     yield backend
@@ -132,29 +144,126 @@ def test_requeue_puts_an_item_back_at_the_head_and_it_survives_a_restart(
     assert [restarted.pop("s1"), restarted.pop("s1")] == [{**first, "cut": 1}, second]
 
 
+def visit(state: CrawlState, site: str) -> dict | None:
+    """Pop the next item and finish its visit (done), as the crawler does."""
+    item = state.pop(site)
+    if item is not None:
+        state.done(site, item)
+    return item
+
+
 def test_begin_pass_resumes_an_interrupted_pass(backend: Backend) -> None:
     seeds = [{"url": "https://a.gov.cn/nb/"}, {"url": "https://a.gov.cn/nb/index_1.html"}]
     state = backend.new()
     assert state.begin_pass("s1", seeds) is False
-    assert state.pop("s1") == seeds[0]
+    assert visit(state, "s1") == seeds[0]
     state.push("s1", [{"url": "https://a.gov.cn/nb/2024.html"}])
-    del state  # the process dies mid-pass
+    del state  # the process dies mid-pass, between visits
 
     restarted = backend.new()
     more_seeds = [*seeds, {"url": "https://a.gov.cn/other/"}]
     assert restarted.begin_pass("s1", more_seeds) is True
-    assert restarted.pop("s1") == seeds[1]
-    assert restarted.pop("s1") == {"url": "https://a.gov.cn/nb/2024.html"}
+    assert visit(restarted, "s1") == seeds[1]
+    assert visit(restarted, "s1") == {"url": "https://a.gov.cn/nb/2024.html"}
     assert restarted.pop("s1") is None  # seeds were not re-added
     assert restarted.push("s1", [seeds[0]]) == []  # the pass-seen set survived too
 
-    # frontier drained but end_pass never ran: a fresh pass, seeds re-added
-    restarted = backend.new()  # (one MemoryCrawlState per file at a time)
+    # frontier drained, nothing in flight, but end_pass never ran: a fresh pass, seeds re-added
+    restarted = backend.new()
     assert restarted.begin_pass("s1", seeds) is False
-    assert [restarted.pop("s1"), restarted.pop("s1"), restarted.pop("s1")] == [*seeds, None]
+    assert [visit(restarted, "s1"), visit(restarted, "s1"), restarted.pop("s1")] == [*seeds, None]
     restarted.end_pass("s1")
     assert restarted.begin_pass("s1", seeds) is False
     assert restarted.pop("s1") == seeds[0]
+
+
+def python(code: str, *args: str, **popen: object) -> subprocess.Popen:
+    """Start `python -c code args` with this checkout importable (another process)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args], cwd=ROOT, env=env, text=True, **popen
+    )
+
+
+SEEDS = [{"url": "https://a.gov.cn/nb/", "kind": "listing"}, {"url": "https://a.gov.cn/nb/p2"}]
+REPORT = {"url": "https://a.gov.cn/nb/2024.html", "kind": "report", "title": "2024年年报"}
+
+
+def test_an_item_whose_visitor_died_comes_back_first(backend: Backend) -> None:
+    state = backend.new()
+    assert state.begin_pass("s1", SEEDS) is False
+    assert state.push("s1", [REPORT]) == [REPORT]
+    assert state.pop("s1") == SEEDS[0]
+    assert state.pop("s1") == SEEDS[1]
+    del state  # dies mid-visit of both: no done, no requeue
+
+    restarted = backend.new()
+    assert restarted.begin_pass("s1", [{"url": "https://a.gov.cn/new-seed/"}]) is True
+    assert [visit(restarted, "s1") for _ in range(4)] == [*SEEDS, REPORT, None]  # popped order
+    assert restarted.push("s1", [SEEDS[0], REPORT]) == []  # still the same pass
+    again = backend.new()
+    assert again.begin_pass("s1", SEEDS) is False  # all done: nothing stranded, a fresh pass
+    assert again.pop("s1") == SEEDS[0]
+
+
+def test_an_item_survives_the_kill_of_the_process_that_popped_it(backend: Backend) -> None:
+    code = backend.open_code + (
+        "import json, os, signal, sys\n"
+        "state.begin_pass('s1', json.loads(sys.argv[1]))\n"
+        "print(json.dumps(state.pop('s1')), flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    proc = python(code, json.dumps([*SEEDS, REPORT]), stdout=subprocess.PIPE)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL and json.loads(out) == SEEDS[0]
+
+    restarted = backend.new()  # (the killed process's file lock went with it)
+    assert restarted.begin_pass("s1", SEEDS) is True
+    assert [visit(restarted, "s1") for _ in range(4)] == [*SEEDS, REPORT, None]
+
+
+def test_done_ends_the_visit_for_good(backend: Backend) -> None:
+    state = backend.new()
+    state.begin_pass("s1", [*SEEDS, REPORT])
+    first, second = state.pop("s1"), state.pop("s1")
+    state.done("s1", first)
+    state.done("s1", {**second, "links": 3})  # the url identifies it, other keys may differ
+    state.done("s1", second)  # twice: nothing left to drop
+    state.done("s1", {"url": "https://a.gov.cn/never-popped"})
+    state.done("other-site", first)
+    with pytest.raises(ValueError, match="url"):
+        state.done("s1", {"href": "x"})
+    third = state.pop("s1")
+    del state  # dies mid-visit of the third
+
+    restarted = backend.new()
+    assert restarted.begin_pass("s1", SEEDS) is True
+    assert [visit(restarted, "s1"), restarted.pop("s1")] == [third, None]  # not first or second
+
+
+def test_requeue_takes_the_item_out_of_flight(backend: Backend) -> None:
+    state = backend.new()
+    state.begin_pass("s1", [*SEEDS, REPORT])
+    first, second = state.pop("s1"), state.pop("s1")
+    state.requeue("s1", {**first, "cut": 1})  # changed, as the crawler does: same url
+    del state  # dies mid-visit of the second
+
+    restarted = backend.new()
+    assert restarted.begin_pass("s1", SEEDS) is True
+    popped = [visit(restarted, "s1") for _ in range(4)]
+    assert popped == [second, {**first, "cut": 1}, REPORT, None]  # first once, changed
+
+
+def test_end_pass_forgets_items_in_flight(backend: Backend) -> None:
+    state = backend.new()
+    state.begin_pass("s1", SEEDS)
+    state.pop("s1")
+    state.end_pass("s1")
+    del state
+
+    restarted = backend.new()
+    assert restarted.begin_pass("s1", SEEDS) is False  # nothing stranded: a fresh pass
+    assert [visit(restarted, "s1") for _ in range(3)] == [*SEEDS, None]
 
 
 def test_claim_due_returns_unscheduled_and_due_sites_only(backend: Backend) -> None:
@@ -275,6 +384,38 @@ def test_lock_site_is_exclusive_expires_and_ignores_wrong_tokens(backend: Backen
     assert state.lock_site("c", 30)
 
 
+def test_extend_lock_only_while_the_token_holds_it(backend: Backend) -> None:
+    state = backend.new()
+    token = state.lock_site("a", 0.3)
+    assert token
+    assert state.extend_lock("a", token, 30) is True
+    assert state.extend_lock("a", "not-the-token", 30) is False
+    assert state.extend_lock("b", token, 30) is False  # another site, never locked
+    time.sleep(0.45)  # past the first lease: the extension holds the site
+    assert state.lock_site("a", 30) is None
+    assert backend.new().lock_site("a", 30) is None
+    state.unlock_site("a", token)
+    assert state.extend_lock("a", token, 30) is False  # released
+
+    expired = state.lock_site("a", 0.2)
+    assert expired
+    time.sleep(0.35)
+    assert state.extend_lock("a", expired, 30) is False  # expired: lost, not revived
+    taker = state.lock_site("a", 0.3)
+    assert taker
+    assert state.extend_lock("a", expired, 30) is False  # taken by another token
+    time.sleep(0.45)  # the failed extension did not lengthen the taker's lease
+    assert state.extend_lock("a", taker, 30) is False
+    assert state.lock_site("a", 30)
+
+
+def test_both_backends_implement_the_protocol(backend: Backend) -> None:
+    state = backend.new()
+    assert isinstance(state, CrawlState)
+    state.close()
+    state.close()  # idempotent
+
+
 def test_counters_count_mark_and_list_every_site(backend: Backend) -> None:
     state = backend.new()
     assert state.counters("a") == {"a": {}}
@@ -338,6 +479,105 @@ def test_memory_state_without_a_path_writes_nothing(tmp_path: Path, monkeypatch)
     assert state.begin_pass("a", [{"url": "https://a.gov.cn/"}]) is False
     assert state.counters() == {"a": {"fetched": 1}}
     assert list(tmp_path.iterdir()) == []
+
+
+def _locked_elsewhere(path: Path) -> bool:
+    """Whether the state file's lock is held (by any process, this one included)."""
+    with open(path.with_name(path.name + ".lock"), "a") as probe:
+        try:
+            fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(probe, fcntl.LOCK_UN)
+        return False
+
+
+OPEN_AND_COUNT = (
+    "import sys\n"
+    "from producers.state import CrawlStateError, MemoryCrawlState\n"
+    "try:\n"
+    "    state = MemoryCrawlState(sys.argv[1])\n"
+    "except CrawlStateError as exc:\n"
+    "    print(exc)\n"
+    "    sys.exit(3)\n"
+    "state.count('a', fetched=1)\n"
+    "print('opened')\n"
+)
+
+
+def test_a_second_process_is_refused_the_state_file_until_close(tmp_path: Path) -> None:
+    path = tmp_path / "crawl-state.json"
+    state = MemoryCrawlState(path)
+    state.count("a", fetched=1)
+    assert _locked_elsewhere(path)
+    assert MemoryCrawlState(path).counters() == {"a": {"fetched": 1}}  # same process: shared
+
+    proc = python(OPEN_AND_COUNT, str(path), stdout=subprocess.PIPE)
+    out = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 3
+    assert (
+        f"crawl state file {path} is in use by another nianbao process (pid {os.getpid()})" in out
+    )
+    assert "NIANBAO_BROKER_URL" in out and "NIANBAO_CRAWL_STATE_URL" in out
+    assert json.loads(path.read_text())["counters"] == {"a": {"fetched": 1}}  # left alone
+
+    state.close()
+    state.close()
+    assert not _locked_elsewhere(path)
+    with pytest.raises(CrawlStateError, match="closed"):
+        state.count("a", fetched=1)  # a closed instance never writes behind another's back
+    proc = python(OPEN_AND_COUNT, str(path), stdout=subprocess.PIPE)
+    assert proc.communicate(timeout=30)[0] == "opened\n" and proc.returncode == 0
+    with MemoryCrawlState(path) as reopened:
+        assert reopened.counters("a") == {"a": {"fetched": 2}}
+    assert not _locked_elsewhere(path)
+
+
+def test_this_process_is_refused_a_file_another_process_holds(tmp_path: Path) -> None:
+    path = tmp_path / "crawl-state.json"
+    holder = python(
+        "import sys\nfrom producers.state import MemoryCrawlState\n"
+        "state = MemoryCrawlState(sys.argv[1])\nstate.count('a', fetched=7)\n"
+        "print('ready', flush=True)\nsys.stdin.read()\n",
+        str(path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout.readline() == "ready\n"
+        with pytest.raises(CrawlStateError, match=f"pid {holder.pid}") as caught:
+            MemoryCrawlState(path)
+        assert "NIANBAO_CRAWL_STATE_URL" in str(caught.value)
+        with pytest.raises(CrawlStateError):  # open_state opens the same file
+            open_state(Settings(data_dir=tmp_path, broker_url=None, crawl_state_url=None))
+
+        reader = open_state(
+            Settings(data_dir=tmp_path, broker_url=None, crawl_state_url=None), read_only=True
+        )  # status and metrics may read next to a running crawler
+        assert reader.counters() == {"a": {"fetched": 7}}
+        with pytest.raises(CrawlStateError, match="read-only"):
+            reader.count("a", fetched=1)
+    finally:
+        holder.communicate(timeout=30)  # stdin closed: the holder exits, and its lock with it
+    assert holder.returncode == 0
+    state = MemoryCrawlState(path)
+    state.count("a", fetched=1)
+    assert state.counters("a") == {"a": {"fetched": 8}}
+
+
+def test_a_dropped_or_unloadable_state_releases_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "crawl-state.json"
+    state = MemoryCrawlState(path)
+    state.count("a", fetched=1)
+    again = MemoryCrawlState(path)
+    del state
+    assert _locked_elsewhere(path)  # the other instance of this process still holds it
+    del again
+    assert not _locked_elsewhere(path)
+    path.write_text("{not json")
+    with pytest.raises(CrawlStateError, match="unreadable"):
+        MemoryCrawlState(path)
+    assert not _locked_elsewhere(path)
 
 
 def test_open_state_embedded_uses_a_file_in_data_dir(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ sends itself again and resumes from the frontier kept in the crawl state.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from nianbao import runtime
@@ -27,13 +28,20 @@ def crawl_site(self: ReliableTask, message: dict) -> str:
     """Crawl one site: publish its new and changed pages; continue later if out of time."""
     site = Site.model_validate(CrawlRequest.model_validate(message).site)
     settings = get_settings()
-    budget = None if self.request.is_eager else settings.task_time_limit * 0.5
-    result = runtime.crawler().crawl(site, budget=budget, lock_ttl=settings.task_time_limit * 2)
-    if result.busy:
-        return "busy: another crawler is on this site"
-    if not result.finished:  # out of time, or the host asked us to wait: resume later
+    crawler = runtime.crawler()
+    while True:
+        if self.request.is_eager:  # in-process: the whole pass, waiting where the host asks
+            result = crawler.crawl(site)
+        else:
+            budget = settings.task_time_limit * 0.5
+            result = crawler.crawl(site, budget=budget, lock_ttl=settings.task_time_limit * 2)
+        if result.busy:
+            return "busy: another crawler is on this site"
+        if result.finished:
+            return f"done: {len(result.enqueued)} page(s) enqueued, {len(result.errors)} error(s)"
         # A countdown is held unacknowledged by a worker: keep it under the visibility timeout.
         wait = min(result.retry_after or 0, settings.retry_backoff_max)
-        crawl_site.apply_async(args=[message], countdown=wait)
-        return f"continues: {len(result.enqueued)} page(s) enqueued so far"
-    return f"done: {len(result.enqueued)} page(s) enqueued, {len(result.errors)} error(s)"
+        if not self.request.is_eager:  # out of time, or the host asked us to wait: resume later
+            crawl_site.apply_async(args=[message], countdown=wait)
+            return f"continues: {len(result.enqueued)} page(s) enqueued so far"
+        time.sleep(wait)

@@ -10,7 +10,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from nianbao import runtime
 from nianbao.core.errors import PageRejected
-from nianbao.core.pipeline import analyse
+from nianbao.core.pipeline import Hints, analyse
 from nianbao.settings import get_settings
 from nianbao.timeouts import time_limit
 from schemas.messages import FetchedPage, ParsedPage, Rejection
@@ -43,6 +43,7 @@ def process_page(self: ReliableTask, message: dict) -> str:
             f"{page.size} bytes is over the limit of {settings.max_body_bytes}",
         )
     body = runtime.object_store().get(page.body_ref)
+    hints = Hints(**page.hints.model_dump()) if page.hints else None
     try:
         with time_limit(settings.parse_timeout):
             result = analyse(
@@ -51,6 +52,7 @@ def process_page(self: ReliableTask, message: dict) -> str:
                 encoding=page.encoding,
                 link_text=page.link_text,
                 max_bytes=settings.max_body_bytes,
+                hints=hints,
             )
     except PageRejected as rejected:
         return quarantine(page, rejected.stage, rejected.reason, rejected.detail)
