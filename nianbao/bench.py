@@ -145,6 +145,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+class redis_server:
+    """A throwaway redis-server on a free loopback port, without persistence."""
+
+    def __init__(self, directory: Path) -> None:
+        if shutil.which("redis-server") is None:
+            raise RuntimeError("redis-server is not installed: run `make bench` (it installs it)")
+        port = _free_port()
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(directory)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        """Stop the server."""
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
 def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -155,8 +175,6 @@ def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
 
 def end_to_end(pages: int, workers: int) -> dict[str, float]:
     """Pages/s through Redis and real worker processes, and no-op tasks/s on the same setup."""
-    if shutil.which("redis-server") is None:
-        raise RuntimeError("redis-server is not installed: run `make bench` (it installs it)")
     from nianbao import runtime
     from producers.publish import publish
     from workers.app import reconfigure, worker_command
@@ -164,25 +182,9 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
     from workers.reliability import redis_client
 
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
-    port = _free_port()
-    redis = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
+    redis = redis_server(tmp)
     env = {
-        "NIANBAO_BROKER_URL": f"redis://127.0.0.1:{port}/0",
+        "NIANBAO_BROKER_URL": redis.url,
         "NIANBAO_DATA_DIR": str(tmp / "data"),
     }
     if os.environ.get("NIANBAO_DATABASE_URL"):
@@ -227,8 +229,7 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=30)
-        redis.terminate()
-        redis.wait(timeout=10)
+        redis.stop()
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)

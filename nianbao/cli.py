@@ -368,8 +368,17 @@ def bench(
     sizes: Annotated[
         str, typer.Option(help="With --dedup: stored-report counts to measure at.")
     ] = "10000,100000,1000000",
+    crawl: Annotated[
+        bool, typer.Option("--crawl", help="Crawl passes (first, and unchanged) instead.")
+    ] = False,
+    reports: Annotated[int, typer.Option(help="With --crawl: report pages on the site.")] = 200,
 ) -> None:
     """Per-stage ms/page on the seed pages; end-to-end pages/s beside a no-op task's rate."""
+    if crawl:
+        from nianbao.bench_crawl import run_crawl_bench
+
+        run_crawl_bench(console, reports)
+        return
     if dedup:
         run_dedup_bench([int(size) for size in sizes.split(",")])
         return

@@ -653,8 +653,13 @@ class MemoryCrawlState:
                 f"crawl state file {path} is malformed ({type(exc).__name__}: {exc}); {hint}"
             ) from exc
 
-    def _save(self) -> None:
-        """Write the whole state atomically (caller holds the lock)."""
+    def _save(self, force: bool = False) -> None:
+        """Write the whole state atomically (caller holds the lock).
+
+        Every change is written (a killed process loses nothing: the file is replaced whole);
+        only pass boundaries and scheduling wait for fsync (a power cut may lose the steps in
+        between: a few URLs fetched again, nothing skipped). fsync per step cost ~20x the crawl.
+        """
         if self.path is None:
             return
         if self._closed or self.read_only:
@@ -677,7 +682,8 @@ class MemoryCrawlState:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(data, out, ensure_ascii=False, separators=(",", ":"))
                 out.flush()
-                os.fsync(out.fileno())
+                if force:
+                    os.fsync(out.fileno())
             os.replace(tmp, self.path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -727,13 +733,13 @@ class MemoryCrawlState:
             stranded = self._inflight.pop(site, None)
             if stranded:  # their visitor died: first in line again, in the order popped
                 self._frontier[site] = stranded + self._frontier.get(site, [])
-                self._save()
+                self._save(force=True)
                 return True
             if self._frontier.get(site):
                 return True
             self._seen.pop(site, None)
             self._add(site, seeds)
-            self._save()
+            self._save(force=True)
             return False
 
     def push(self, site: str, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -779,7 +785,7 @@ class MemoryCrawlState:
             self._frontier.pop(site, None)
             self._inflight.pop(site, None)
             self._seen.pop(site, None)
-            self._save()
+            self._save(force=True)
 
     # schedule
 
@@ -794,7 +800,7 @@ class MemoryCrawlState:
                     self._due[site] = float(now + interval)
                     claimed.append(site)
             if claimed:
-                self._save()
+                self._save(force=True)
             return claimed
 
     def next_due(self, site: str) -> float | None:
@@ -806,7 +812,7 @@ class MemoryCrawlState:
         """Schedule site for when (unix time)."""
         with self._lock:
             self._due[site] = float(when)
-            self._save()
+            self._save(force=True)
 
     # locks
 
@@ -828,7 +834,7 @@ class MemoryCrawlState:
             held = self._locks.get(site)
             if held is not None and held[0] == token:
                 del self._locks[site]
-                self._save()
+                self._save(force=True)
 
     def extend_lock(self, site: str, token: str, ttl: float) -> bool:
         """Make the site's lock expire ttl seconds from now if token holds it; False if lost."""
