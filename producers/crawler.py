@@ -253,6 +253,14 @@ class SiteCrawler:
         else:
             self._count(site, result, fetched=1)
             found = self._listing_links(site, item, response)
+            if item.get("page", 0) == 0 and not any(link.kind == "report" for link in found):
+                # A start URL that lists no report: a wrong column, or titles the rules miss.
+                self._count(site, result, empty_listings=1)
+                self.state.mark(
+                    site.id,
+                    last_error=f"{item['url']}: no report links found; check the site's "
+                    "start_urls and links.include (`nianbao sites check`)",
+                )
         digest = _sha256(response.body) if response.status == 200 else _hash(previous)
         self._remember(site, item["url"], response, digest, found)
         return found

@@ -22,6 +22,7 @@ COUNTERS = {
     "blocked": "URLs refused by the address or domain guard.",
     "robots_disallowed": "URLs robots.txt disallowed.",
     "offsite": "Links not followed because they leave the site's allowed domains.",
+    "empty_listings": "Start pages that listed no report link (wrong column or link rules?).",
 }
 TIMES = {
     "last_success": "Unix time the last complete pass over the site ended without listing errors.",

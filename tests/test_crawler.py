@@ -370,3 +370,17 @@ def test_unreachable_robots_txt_stops_the_pass_without_success(tmp_path: Path) -
     assert seen == ["/robots.txt"]
     counters = state.counters("down")["down"]
     assert "last_success" not in counters and "robots" in str(counters.get("last_error"))
+
+
+def test_a_start_page_without_report_links_is_flagged(fake: FakeGovSite) -> None:
+    """A wrong column (or rules that miss its titles) must not pass for a quiet site."""
+    state, outbox = MemoryCrawlState(), Outbox()
+    entry = site_entry(fake)
+    entry = entry.model_copy(
+        update={"links": entry.links.model_copy(update={"include": ["预算公开"]})}
+    )
+
+    result = make_crawler(state, outbox).crawl(entry)
+
+    assert result.counts["empty_listings"] == 1 and outbox.published == []
+    assert "no report links found" in str(state.counters("fake")["fake"]["last_error"])
