@@ -14,7 +14,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
@@ -34,10 +34,24 @@ HTML_TYPES = {"text/html", "application/xhtml+xml"}
 # A fetch cut short by the end of a slice is retried first thing in the next slice; one that
 # never fits in a slice is given up for this pass after this many cuts.
 MAX_CUTS = 2
-# A URL refused for what it is (too large, a bomb, a redirect loop, 4xx) is tried again weekly.
+# A URL refused for what it is (too large, a bomb, a redirect loop, a blocked address) is tried
+# again weekly; an HTTP error status (a 404, a firewall's 403/412) on the next pass.
 REFUSED_RECHECK = 7 * 86400.0
+REFUSED_FOR_WHAT_IT_IS = {
+    "too_large",
+    "decompression_bomb",
+    "bad_encoding",
+    "redirect_loop",
+    "too_many_redirects",
+    "blocked_address",
+    "off_domain",
+    "bad_url",
+}
 # A visit that raises (a bug, an outage) is retried in the next slices, then given up this pass.
 MAX_VISIT_FAILURES = 2
+# robots.txt unreadable (5xx, network, or no time left): the item waits this long, this often.
+ROBOTS_RETRY = 300.0
+MAX_ROBOTS_TRIES = 2
 # Fetch failures that say something about the page itself (not the network or the server's
 # mood): the page is quarantined with the reason, as a parsed page that fails would be.
 PAGE_FAILURES = {
@@ -162,13 +176,15 @@ class SiteCrawler:
                     outcome = "done"
                 if outcome == "later":
                     break  # out of time for this item: it waits at the head of the frontier
+                if not self.state.extend_lock(site.id, token, lock_ttl):
+                    # Another crawler took the site over (this one stalled past the lock's ttl):
+                    # the frontier is its business now, this item included.
+                    result.errors.append(f"{site.id}: lost the site lock; another crawler goes on")
+                    return result
                 self.state.done(site.id, item)
                 if outcome == "abandon":
                     result.finished = result.abandoned = True
                     break
-                if not self.state.extend_lock(site.id, token, lock_ttl):
-                    result.errors.append(f"{site.id}: lost the site lock; another crawler goes on")
-                    return result
             if result.finished:
                 self.state.end_pass(site.id)
                 if not result.counts["listing_errors"]:
@@ -202,12 +218,23 @@ class SiteCrawler:
         try:
             policy = self._policy(site, url, deadline)
             allowed = not site.politeness.obey_robots or self.robots.allowed(url, policy.user_agent)
-        except RobotsDeferred as deferred:
-            self.state.requeue(site.id, item)
-            result.retry_after = deferred.args[0] if deferred.args else None
-            return "later"
-        if not allowed and self.robots.unreachable(url):
-            # Provisional disallow: not a rule of the site, so not a successful pass either.
+        except RobotsDeferred as deferred:  # no time left in this slice to read robots.txt
+            tries = item.get("robots_tries", 0) + 1
+            if tries <= MAX_ROBOTS_TRIES:
+                self.state.requeue(site.id, {**item, "robots_tries": tries})
+                result.retry_after = deferred.args[0] if deferred.args else None
+                return "later"
+            allowed, unreachable = False, True
+        else:
+            unreachable = not allowed and self.robots.unreachable(url)
+        if unreachable:
+            # A provisional disallow, not a rule of the site: wait for robots.txt a few times
+            # (it is cached as unreachable for minutes), then give the pass up as failed.
+            tries = item.get("robots_tries", 0) + 1
+            if tries <= MAX_ROBOTS_TRIES:
+                self.state.requeue(site.id, {**item, "robots_tries": tries})
+                result.retry_after = ROBOTS_RETRY
+                return "later"
             error = FetchError(
                 url, "robots_unreachable", "robots.txt could not be read", retryable=True
             )
@@ -217,9 +244,9 @@ class SiteCrawler:
             self._count(site, result, robots_disallowed=1)
             return "done"
         try:
-            response = self.fetcher.get(url, policy, _validators(previous, rules_digest(site)))
-            if response.status == 304 and previous is None:
-                raise FetchError(url, "http_status", "304 to an unconditional request", status=304)
+            response = self.fetcher.get(
+                url, policy, _validators(previous, rules_digest(site, kind))
+            )
         except FetchError as error:
             if error.reason == "deadline" and error.retry_after is not None:
                 self.state.requeue(site.id, item)  # the host backed off: wait for it
@@ -262,7 +289,7 @@ class SiteCrawler:
                     "start_urls and links.include (`nianbao sites check`)",
                 )
         digest = _sha256(response.body) if response.status == 200 else _hash(previous)
-        self._remember(site, item["url"], response, digest, found)
+        self._remember(site, item, response, digest, found)
         return found
 
     def _listing_links(
@@ -324,13 +351,13 @@ class SiteCrawler:
                 changed = previous is not None and previous.sha256 is not None
                 self._count(site, result, enqueued=1, **{"changed" if changed else "new": 1})
         # Remembered only now: if publishing failed, the next pass fetches and publishes again.
-        self._remember(site, url, response, digest, attachments)
+        self._remember(site, item, response, digest, attachments)
         return attachments
 
     def _remember(
         self,
         site: Site,
-        url: str,
+        item: dict[str, Any],
         response: Response,
         digest: str | None,
         found: list[linkfinder.Link],
@@ -343,9 +370,9 @@ class SiteCrawler:
             links=[link.__dict__ for link in found],
             checked_at=time.time(),
             final_url=response.final_url,
-            rules=rules_digest(site),
+            rules=rules_digest(site, item["kind"]),
         )
-        self.state.put_url(site.id, url, state)
+        self.state.put_url(site.id, item["url"], state)
 
     def _attachments(
         self, site: Site, item: dict[str, Any], response: Response
@@ -383,9 +410,12 @@ class SiteCrawler:
                 url, site.id, error.reason, error.detail, item.get("referrer"), item.get("text")
             )
             self._count(site, result, quarantined=1)
-            # Not fetched again (and re-quarantined) every pass: once a week is enough to notice
-            # that the site fixed it.
-            self.state.put_url(site.id, url, UrlState(refused=error.reason, checked_at=time.time()))
+            if error.reason in REFUSED_FOR_WHAT_IT_IS:
+                # Not fetched again (and re-quarantined) every pass: once a week is enough to
+                # notice that the site fixed it. What was known of the URL is kept.
+                previous = self.state.get_url(site.id, url) or UrlState()
+                refused = replace(previous, refused=error.reason, checked_at=time.time())
+                self.state.put_url(site.id, url, refused)
 
     def _push(
         self,
@@ -462,16 +492,24 @@ class SiteCrawler:
         return response.status, response.body.decode("utf-8", errors="replace")
 
 
-def _validators(previous: UrlState | None, rules: str) -> Validators | None:
+def _validators(previous: UrlState | None, rules: str | None) -> Validators | None:
     """What to send back: nothing if the links were found under other rules (read it afresh)."""
-    if previous is None or (previous.links is not None and previous.rules != rules):
+    if previous is None or (rules is not None and previous.rules != rules):
         return None
     return Validators(previous.etag, previous.last_modified, url=previous.final_url)
 
 
-def rules_digest(site: Site) -> str:
-    """A digest of the rules that decide which links a page yields."""
-    rules = {"links": site.links.model_dump(mode="json"), "pages": site.pagination.model_dump()}
+def rules_digest(site: Site, kind: str) -> str | None:
+    """A digest of the rules that decide which links a page of this kind yields (None: none)."""
+    if kind == "listing":
+        rules: dict[str, Any] = {
+            "links": site.links.model_dump(mode="json"),
+            "pages": site.pagination.model_dump(),
+        }
+    elif kind == "report":
+        rules = {"attachments": site.links.attachments}
+    else:
+        return None
     return hashlib.sha256(json.dumps(rules, sort_keys=True).encode()).hexdigest()[:16]
 
 

@@ -37,8 +37,9 @@ TRANSIENT = frozenset({"timeout", "transport", "http_status"})
 TEXT_TYPES = frozenset({"application/xhtml+xml", "application/xml"})
 ACCEPT = "text/html,application/xhtml+xml,application/pdf,*/*;q=0.8"
 MAX_BACKOFF = 60.0  # seconds: the ceiling of one exponential backoff step
-# A body trickled in under the per-read timeout must still end: the whole exchange may take at
-# most this many times the policy timeout (20 s -> 10 min, enough for 50 MB at ~85 KB/s).
+# Headers or a body trickled in under the per-read timeout must still end: the whole exchange
+# may take at most this many times the policy timeout (20 s -> 2 min: 20 MB needs ~170 KB/s),
+# enforced by a watchdog that cuts the connection. It stays under a host slot's lease.
 WHOLE_REQUEST_FACTOR = 6
 # A server may ask for any Retry-After; a host is backed off for a day at most.
 MAX_RETRY_AFTER = 86400.0
@@ -287,19 +288,37 @@ class Fetcher:
         cut = policy.deadline is not None and policy.deadline < deadline
         if cut:
             deadline = policy.deadline  # type: ignore[assignment]
+        # The watchdog: httpx's timeouts are per read, and a server can send one byte a second.
+        fired = threading.Event()
+        watchdog = threading.Timer(
+            max(0.0, deadline - time.monotonic()), self._cut, (client, scheme, target.host, fired)
+        )
+        watchdog.daemon = True
+        watchdog.start()
         try:
-            request = client.build_request(
-                "GET",
-                pinned,
-                headers=headers,
-                timeout=httpx.Timeout(policy.timeout),
-                extensions=extensions,
-            )
-            response = client.send(request, stream=True)
             try:
-                return _reply(url, response, policy.max_body_bytes, deadline)
-            finally:
-                response.close()
+                request = client.build_request(
+                    "GET",
+                    pinned,
+                    headers=headers,
+                    timeout=httpx.Timeout(policy.timeout),
+                    extensions=extensions,
+                )
+                response = client.send(request, stream=True)
+                try:
+                    reply = _reply(url, response, policy.max_body_bytes, deadline)
+                finally:
+                    response.close()
+            except Exception as exc:
+                if not fired.is_set():
+                    raise
+                limit = policy.timeout * WHOLE_REQUEST_FACTOR
+                raise FetchError(
+                    url, "timeout", f"the exchange took over {limit:g}s", retryable=True
+                ) from exc
+            if reply.status == 304 and validators is None:
+                raise FetchError(url, "http_status", "304 to an unconditional request", status=304)
+            return reply
         except FetchError as exc:
             if cut and exc.reason == "timeout" and time.monotonic() >= deadline:
                 raise FetchError(url, "deadline", exc.detail, retryable=True) from None
@@ -313,6 +332,20 @@ class Fetcher:
             raise FetchError(
                 url, "transport", _describe(exc), retryable=not verify_failed
             ) from None
+        finally:
+            watchdog.cancel()
+
+    def _cut(self, client: httpx.Client, scheme: str, host: str, fired: threading.Event) -> None:
+        """Close a client whose request ran over its time (its connections with it); replace it."""
+        fired.set()
+        with self._lock:
+            if self._closed:
+                return
+            if scheme == "http" and self._plain is client:
+                self._plain = _new_client(self._verify)
+            elif self._tls.get(host) is client:
+                del self._tls[host]
+        client.close()
 
     def _client(self, scheme: str, host: str) -> httpx.Client:
         if scheme == "http":

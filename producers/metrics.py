@@ -23,6 +23,8 @@ COUNTERS = {
     "robots_disallowed": "URLs robots.txt disallowed.",
     "offsite": "Links not followed because they leave the site's allowed domains.",
     "empty_listings": "Start pages that listed no report link (wrong column or link rules?).",
+    "listing_errors": "Listing pages that could not be fetched (the pass is not a success).",
+    "skipped_refused": "Visits skipped because the URL was refused less than a week ago.",
 }
 TIMES = {
     "last_success": "Unix time the last complete pass over the site ended without listing errors.",

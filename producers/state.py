@@ -602,15 +602,20 @@ class MemoryCrawlState:
         self._release: Callable[[], None] = lambda: None
         if self.path is None:
             return
+        fresh = False
         if not read_only:
             key = _acquire_file(self.path)
             self._release = weakref.finalize(self, _release_file, key)
+            with _file_locks_guard:
+                fresh = _file_locks[key][1] == 1  # this process just took the file over
         try:
             if self.path.exists():
                 self._load(self.path)
         except BaseException:
             self._release()
             raise
+        if fresh:  # the file is ours alone now: site locks in it were left by a process gone
+            self._locks = {}
 
     def close(self) -> None:
         """Release the state file's lock; later changes raise CrawlStateError. Idempotent."""
@@ -657,8 +662,9 @@ class MemoryCrawlState:
         """Write the whole state atomically (caller holds the lock).
 
         Every change is written (a killed process loses nothing: the file is replaced whole);
-        only pass boundaries and scheduling wait for fsync (a power cut may lose the steps in
-        between: a few URLs fetched again, nothing skipped). fsync per step cost ~20x the crawl.
+        only pass boundaries and scheduling wait for fsync, which per step cost ~20x the crawl.
+        A power cut between two fsyncs can leave the file truncated on some filesystems: the
+        next start then stops with CrawlStateError naming the file (delete it to start afresh).
         """
         if self.path is None:
             return

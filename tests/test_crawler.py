@@ -16,7 +16,7 @@ import pytest
 
 from nianbao.core.text import decode
 from producers import netguard
-from producers.crawler import CrawlDefaults, SiteCrawler
+from producers.crawler import MAX_ROBOTS_TRIES, ROBOTS_RETRY, CrawlDefaults, SiteCrawler
 from producers.fetch import Fetcher
 from producers.politeness import LocalHostGate
 from producers.sites import Site
@@ -304,10 +304,15 @@ def test_changed_link_rules_make_listings_read_afresh(fake: FakeGovSite) -> None
         update={"links": entry.links.model_copy(update={"include": [*entry.links.include, "X"]})}
     )
 
-    crawler.crawl(wider)
+    again = crawler.crawl(wider)
 
     listing = fake.hits("/zfxxgk/zfxxgknb/index.html")[0].headers
     assert "if-none-match" not in listing and "if-modified-since" not in listing
+    for path in fake.attachments:  # documents keep their validators: nothing re-downloaded
+        assert "if-none-match" in fake.hits(path)[0].headers or (
+            "if-modified-since" in fake.hits(path)[0].headers
+        )
+    assert again.counts["new"] == again.counts["changed"] == 0
 
 
 def test_a_visit_that_raises_is_retried_first_next_time_and_nothing_is_lost(
@@ -361,13 +366,17 @@ def test_unreachable_robots_txt_stops_the_pass_without_success(tmp_path: Path) -
             politeness={"delay": 0, "max_retries": 0},
         )
         state = MemoryCrawlState()
-        result = make_crawler(state, Outbox()).crawl(entry)
+        crawler = make_crawler(state, Outbox())
+        waits = [crawler.crawl(entry) for _ in range(MAX_ROBOTS_TRIES)]
+        result = crawler.crawl(entry)
     finally:
         server.shutdown()
         server.server_close()
 
-    assert result.abandoned and result.counts["errors"] == 1
-    assert seen == ["/robots.txt"]
+    for waited in waits:  # robots.txt may come back: the item waits, the pass is not done
+        assert not waited.finished and waited.retry_after == ROBOTS_RETRY
+    assert result.abandoned and result.counts["errors"] == 1  # then the pass is given up
+    assert seen == ["/robots.txt"]  # cached as unreachable for minutes: asked once
     counters = state.counters("down")["down"]
     assert "last_success" not in counters and "robots" in str(counters.get("last_error"))
 
@@ -384,3 +393,22 @@ def test_a_start_page_without_report_links_is_flagged(fake: FakeGovSite) -> None
 
     assert result.counts["empty_listings"] == 1 and outbox.published == []
     assert "no report links found" in str(state.counters("fake")["fake"]["last_error"])
+
+
+def test_embedded_crawl_task_hands_a_long_back_off_to_the_schedule(
+    fake: FakeGovSite, embedded: dict
+) -> None:
+    """In-process, a host backed off for minutes must not hold the monitor (and every site)."""
+    from nianbao import runtime
+    from workers.crawl import crawl_request, crawl_site
+
+    entry = site_entry(fake).model_copy(update={"allowed_domains": ["127.0.0.1"]})
+    runtime.crawler().fetcher.gate.back_off("127.0.0.1", 600)  # type: ignore[union-attr]
+
+    began = time.monotonic()
+    outcome = crawl_site.apply(args=[crawl_request(entry)]).get()
+
+    assert outcome.startswith("paused for") and time.monotonic() - began < 5
+    due = runtime.crawl_state().next_due("fake")
+    assert due is not None and 500 < due - time.time() <= 600
+    assert fake.requests == []

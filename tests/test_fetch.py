@@ -8,6 +8,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+import time
 import tracemalloc
 import zlib
 from collections.abc import Callable, Iterator
@@ -660,6 +661,45 @@ def test_slow_server_times_out_after_retries(
         stop.set()
     assert (error.reason, error.retryable) == ("timeout", True)
     assert len(gate.slots) == 2 and len(sleeps) == 1
+
+
+def test_headers_trickled_under_the_read_timeout_are_cut_by_the_watchdog(
+    site: Site, fetcher: Fetcher
+) -> None:
+    """One header line every 0.1 s never trips a 0.3 s read timeout; the whole-exchange cap does."""
+    stop = threading.Event()
+
+    @site.route("/trickle")
+    def _(h: BaseHTTPRequestHandler, n: int) -> None:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        for i in range(200):
+            if stop.wait(0.1):
+                return
+            try:
+                h.wfile.write(f"X-Pad-{i}: x\r\n".encode())
+                h.wfile.flush()
+            except OSError:
+                return
+
+    began = time.monotonic()
+    try:
+        error = fails(fetcher, site.url("/trickle"), policy(timeout=0.3, max_retries=0))
+    finally:
+        stop.set()
+    elapsed = time.monotonic() - began
+    assert (error.reason, error.retryable) == ("timeout", True)
+    assert "exchange took over" in error.detail
+    assert elapsed < 0.3 * 6 + 1.5  # the cap (6 x timeout), not the server's 20 s
+    site.static("/after", HTML.encode())
+    assert fetcher.get(site.url("/after"), policy()).status == 200  # the fetcher still works
+
+
+def test_a_304_to_an_unconditional_request_is_an_error(site: Site, fetcher: Fetcher) -> None:
+    site.route("/odd")(lambda h, n: reply(h, 304, headers={"ETag": '"x"'}))
+    error = fails(fetcher, site.url("/odd"))
+    assert (error.reason, error.status, error.retryable) == ("http_status", 304, False)
+    got = fetcher.get(site.url("/odd"), policy(), Validators(etag='"x"'))
+    assert got.status == 304  # conditional: fine
 
 
 def test_connection_refused_is_a_transient_transport_error(

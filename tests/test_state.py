@@ -613,3 +613,18 @@ def test_open_state_uses_the_configured_redis(redis_server: RedisServer, tmp_pat
         client.close()
         first.client.close()
         second.client.close()
+
+
+def test_site_locks_left_in_the_file_by_a_dead_process_are_dropped(tmp_path: Path) -> None:
+    """The file lock proves nobody else uses the file: its site locks are a dead process's."""
+    path = tmp_path / "crawl-state.json"
+    code = (
+        "import os, sys; from producers.state import MemoryCrawlState; "
+        f"s = MemoryCrawlState({str(path)!r}); assert s.lock_site('site', 3600); os._exit(0)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    assert done.returncode == 0
+    with MemoryCrawlState(path) as state:
+        assert state.lock_site("site", 60)  # not blocked for an hour by the dead holder

@@ -16,6 +16,10 @@ from schemas.messages import CrawlRequest
 from workers.app import app
 from workers.reliability import ReliableTask
 
+# In-process (embedded), a short wait is slept through; a longer one hands the site back to the
+# monitor's schedule, so one backed-off host never holds up every other site.
+EAGER_WAIT = 30.0
+
 
 def crawl_request(site: Site) -> dict:
     """The crawl-queue message for a site."""
@@ -30,7 +34,7 @@ def crawl_site(self: ReliableTask, message: dict) -> str:
     settings = get_settings()
     crawler = runtime.crawler()
     while True:
-        if self.request.is_eager:  # in-process: the whole pass, waiting where the host asks
+        if self.request.is_eager:  # in-process: the whole pass, unless a host asks for a while
             result = crawler.crawl(site)
         else:
             budget = settings.task_time_limit * 0.5
@@ -39,9 +43,12 @@ def crawl_site(self: ReliableTask, message: dict) -> str:
             return "busy: another crawler is on this site"
         if result.finished:
             return f"done: {len(result.enqueued)} page(s) enqueued, {len(result.errors)} error(s)"
-        # A countdown is held unacknowledged by a worker: keep it under the visibility timeout.
-        wait = min(result.retry_after or 0, settings.retry_backoff_max)
+        wait = result.retry_after or 0
         if not self.request.is_eager:  # out of time, or the host asked us to wait: resume later
-            crawl_site.apply_async(args=[message], countdown=wait)
+            # A countdown is held unacknowledged by a worker: keep it under the visibility timeout.
+            crawl_site.apply_async(args=[message], countdown=min(wait, settings.retry_backoff_max))
             return f"continues: {len(result.enqueued)} page(s) enqueued so far"
+        if wait > EAGER_WAIT:  # the monitor (this same process) sends the site again when due
+            runtime.crawl_state().set_next_due(site.id, time.time() + wait)
+            return f"paused for {wait:.0f}s: {len(result.enqueued)} page(s) enqueued so far"
         time.sleep(wait)
