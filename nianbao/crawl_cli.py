@@ -29,6 +29,7 @@ SitesOption = Annotated[
     ),
 ]
 OUTCOMES = ("fetched", "not_modified", "unchanged", "new", "changed", "errors", "quarantined")
+STATUS = (*OUTCOMES, "empty_listings")
 
 
 def _fail(message: str, hint: str) -> typer.Exit:
@@ -140,7 +141,7 @@ def _print_pass(result: PassResult) -> None:
     if result.abandoned:
         err.print(f"[yellow]{result.site_id}: robots.txt unreachable; pass stopped, try later[/]")
     elif not result.finished:
-        wait = f" (the host asked for {result.retry_after:.0f}s)" if result.retry_after else ""
+        wait = f" for {result.retry_after:.0f}s or more" if result.retry_after else ""
         err.print(f"[yellow]{result.site_id}: pass paused{wait}; the same command resumes it[/]")
     for error in result.errors[:20]:
         err.print(f"[yellow]error:[/] {error}")
@@ -213,9 +214,11 @@ def crawl_status_table() -> Table | None:
         counters = state.counters()
     if not counters:
         return None
-    table = Table("site", *OUTCOMES, "last success", title="crawling")
+    table = Table("site", *STATUS, "last success", "last error", title="crawling")
     for site_id, values in sorted(counters.items()):
         success = values.get("last_success")
         when = datetime.fromtimestamp(float(success)).strftime("%Y-%m-%d %H:%M") if success else "—"
-        table.add_row(site_id, *(str(values.get(name, 0)) for name in OUTCOMES), when)
+        error = str(values.get("last_error") or "")
+        error = error if len(error) <= 80 else error[:79] + "…"
+        table.add_row(site_id, *(str(values.get(name, 0)) for name in STATUS), when, error)
     return table

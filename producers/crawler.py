@@ -219,19 +219,21 @@ class SiteCrawler:
             policy = self._policy(site, url, deadline)
             allowed = not site.politeness.obey_robots or self.robots.allowed(url, policy.user_agent)
         except RobotsDeferred as deferred:  # no time left in this slice to read robots.txt
-            tries = item.get("robots_tries", 0) + 1
+            backed_off = deferred.args[0] if deferred.args else None
+            tries = item.get("robots_tries", 0) + (backed_off is None)  # a back-off is no try
             if tries <= MAX_ROBOTS_TRIES:
                 self.state.requeue(site.id, {**item, "robots_tries": tries})
-                result.retry_after = deferred.args[0] if deferred.args else None
+                result.retry_after = backed_off
                 return "later"
             allowed, unreachable = False, True
         else:
             unreachable = not allowed and self.robots.unreachable(url)
         if unreachable:
-            # A provisional disallow, not a rule of the site: wait for robots.txt a few times
-            # (it is cached as unreachable for minutes), then give the pass up as failed.
+            # A provisional disallow, not a rule of the site. A listing waits for robots.txt a
+            # few times (it is cached as unreachable for minutes), then the pass is given up as
+            # failed; a page is skipped at once (no state kept: the next pass tries it again).
             tries = item.get("robots_tries", 0) + 1
-            if tries <= MAX_ROBOTS_TRIES:
+            if kind == "listing" and tries <= MAX_ROBOTS_TRIES:
                 self.state.requeue(site.id, {**item, "robots_tries": tries})
                 result.retry_after = ROBOTS_RETRY
                 return "later"
@@ -495,6 +497,8 @@ class SiteCrawler:
 def _validators(previous: UrlState | None, rules: str | None) -> Validators | None:
     """What to send back: nothing if the links were found under other rules (read it afresh)."""
     if previous is None or (rules is not None and previous.rules != rules):
+        return None
+    if not (previous.etag or previous.last_modified):
         return None
     return Validators(previous.etag, previous.last_modified, url=previous.final_url)
 

@@ -27,7 +27,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 
 from nianbao.core.text import canonical_charset, sniff_meta_charset
-from producers import netguard
+from producers import deadlines, netguard
 from producers.netguard import Blocked, Target, check_url
 from producers.politeness import HostBusy, HostGate
 from producers.sniff import header_charset, sniff
@@ -39,7 +39,8 @@ ACCEPT = "text/html,application/xhtml+xml,application/pdf,*/*;q=0.8"
 MAX_BACKOFF = 60.0  # seconds: the ceiling of one exponential backoff step
 # Headers or a body trickled in under the per-read timeout must still end: the whole exchange
 # may take at most this many times the policy timeout (20 s -> 2 min: 20 MB needs ~170 KB/s),
-# enforced by a watchdog that cuts the connection. It stays under a host slot's lease.
+# an absolute limit on every socket operation (producers.deadlines). At most 6 x 60 s, it ends
+# inside a host slot's lease (producers.politeness.LEASE).
 WHOLE_REQUEST_FACTOR = 6
 # A server may ask for any Retry-After; a host is backed off for a day at most.
 MAX_RETRY_AFTER = 86400.0
@@ -288,15 +289,8 @@ class Fetcher:
         cut = policy.deadline is not None and policy.deadline < deadline
         if cut:
             deadline = policy.deadline  # type: ignore[assignment]
-        # The watchdog: httpx's timeouts are per read, and a server can send one byte a second.
-        fired = threading.Event()
-        watchdog = threading.Timer(
-            max(0.0, deadline - time.monotonic()), self._cut, (client, scheme, target.host, fired)
-        )
-        watchdog.daemon = True
-        watchdog.start()
         try:
-            try:
+            with deadlines.deadline(deadline):  # every connect, read and write ends by then
                 request = client.build_request(
                     "GET",
                     pinned,
@@ -309,14 +303,8 @@ class Fetcher:
                     reply = _reply(url, response, policy.max_body_bytes, deadline)
                 finally:
                     response.close()
-            except Exception as exc:
-                if not fired.is_set():
-                    raise
-                limit = policy.timeout * WHOLE_REQUEST_FACTOR
-                raise FetchError(
-                    url, "timeout", f"the exchange took over {limit:g}s", retryable=True
-                ) from exc
-            if reply.status == 304 and validators is None:
+            sent = validators is not None and bool(validators.etag or validators.last_modified)
+            if reply.status == 304 and not sent:
                 raise FetchError(url, "http_status", "304 to an unconditional request", status=304)
             return reply
         except FetchError as exc:
@@ -324,6 +312,13 @@ class Fetcher:
                 raise FetchError(url, "deadline", exc.detail, retryable=True) from None
             raise
         except httpx.TimeoutException as exc:
+            if cut and time.monotonic() >= deadline:
+                raise FetchError(url, "deadline", _describe(exc), retryable=True) from None
+            if time.monotonic() >= deadline:
+                limit = policy.timeout * WHOLE_REQUEST_FACTOR
+                raise FetchError(
+                    url, "timeout", f"the exchange took over {limit:g}s", retryable=True
+                ) from None
             raise FetchError(url, "timeout", _describe(exc), retryable=True) from None
         except httpx.InvalidURL as exc:
             raise FetchError(url, "bad_url", str(exc)) from None
@@ -332,20 +327,6 @@ class Fetcher:
             raise FetchError(
                 url, "transport", _describe(exc), retryable=not verify_failed
             ) from None
-        finally:
-            watchdog.cancel()
-
-    def _cut(self, client: httpx.Client, scheme: str, host: str, fired: threading.Event) -> None:
-        """Close a client whose request ran over its time (its connections with it); replace it."""
-        fired.set()
-        with self._lock:
-            if self._closed:
-                return
-            if scheme == "http" and self._plain is client:
-                self._plain = _new_client(self._verify)
-            elif self._tls.get(host) is client:
-                del self._tls[host]
-        client.close()
 
     def _client(self, scheme: str, host: str) -> httpx.Client:
         if scheme == "http":
@@ -366,7 +347,12 @@ def _new_client(verify: ssl.SSLContext | bool) -> httpx.Client:
     # No cookies: requests go to an address, so a cookie jar would share one site's cookies
     # with every other site on the same address.
     no_cookies = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    return httpx.Client(follow_redirects=False, trust_env=False, verify=verify, cookies=no_cookies)
+    return httpx.Client(
+        follow_redirects=False,
+        trust_env=False,
+        cookies=no_cookies,
+        transport=deadlines.transport(verify),
+    )
 
 
 def _reply(url: str, response: httpx.Response, cap: int, deadline: float) -> _Reply:

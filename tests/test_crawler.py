@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from threading import Thread
 from typing import Any
 
 import pytest
@@ -50,6 +52,39 @@ def resolver(host: str, port: int) -> list[str]:
     if host == FakeGovSite.INTRANET_HOST:
         return [FakeGovSite.INTRANET_ADDRESS]
     return netguard.resolve(host, port)
+
+
+def serve(routes: dict[str, tuple[int, bytes]]) -> ThreadingHTTPServer:
+    """A tiny loopback server answering fixed (status, body) per path; it logs paths in .seen."""
+    seen: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.path)
+            status, body = routes.get(self.path, (404, b""))
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.seen = seen  # type: ignore[attr-defined]
+    Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def loopback_site(site_id: str, server: ThreadingHTTPServer) -> Site:
+    """A site entry whose column is /nb/ on a `serve()` server."""
+    return Site(
+        id=site_id,
+        start_urls=[f"http://127.0.0.1:{server.server_port}/nb/"],
+        allow_addresses=["127.0.0.0/8"],
+        politeness={"delay": 0, "max_retries": 0},
+    )
 
 
 def site_entry(fake: FakeGovSite, site_id: str = "fake", **politeness: Any) -> Site:
@@ -339,32 +374,11 @@ def test_a_visit_that_raises_is_retried_first_next_time_and_nothing_is_lost(
     assert sorted(outbox.urls()) == sorted(expected_pages(fake))
 
 
-def test_unreachable_robots_txt_stops_the_pass_without_success(tmp_path: Path) -> None:
+def test_unreachable_robots_txt_stops_the_pass_without_success() -> None:
     """robots.txt answering 503: fetch nothing, and do not record the pass as a success."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-    from threading import Thread
-
-    seen: list[str] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            seen.append(self.path)
-            self.send_response(503 if self.path == "/robots.txt" else 200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    Thread(target=server.serve_forever, daemon=True).start()
+    server = serve({"/robots.txt": (503, b""), "/nb/": (200, b"")})
     try:
-        entry = Site(
-            id="down",
-            start_urls=[f"http://127.0.0.1:{server.server_port}/nb/"],
-            allow_addresses=["127.0.0.0/8"],
-            politeness={"delay": 0, "max_retries": 0},
-        )
+        entry = loopback_site("down", server)
         state = MemoryCrawlState()
         crawler = make_crawler(state, Outbox())
         waits = [crawler.crawl(entry) for _ in range(MAX_ROBOTS_TRIES)]
@@ -376,7 +390,7 @@ def test_unreachable_robots_txt_stops_the_pass_without_success(tmp_path: Path) -
     for waited in waits:  # robots.txt may come back: the item waits, the pass is not done
         assert not waited.finished and waited.retry_after == ROBOTS_RETRY
     assert result.abandoned and result.counts["errors"] == 1  # then the pass is given up
-    assert seen == ["/robots.txt"]  # cached as unreachable for minutes: asked once
+    assert server.seen == ["/robots.txt"]  # type: ignore[attr-defined]  # cached: asked once
     counters = state.counters("down")["down"]
     assert "last_success" not in counters and "robots" in str(counters.get("last_error"))
 
@@ -412,3 +426,22 @@ def test_embedded_crawl_task_hands_a_long_back_off_to_the_schedule(
     due = runtime.crawl_state().next_due("fake")
     assert due is not None and 500 < due - time.time() <= 600
     assert fake.requests == []
+
+
+def test_a_page_whose_robots_txt_is_unreadable_is_skipped_not_waited_for() -> None:
+    """Only a listing waits for its robots.txt; a page elsewhere is left to the next pass."""
+    other = serve({"/robots.txt": (503, b"")})
+    title = "某局2023年政府信息公开工作年度报告"
+    link = f'<a href="http://127.0.0.1:{other.server_port}/r.html">{title}</a>'
+    main = serve({"/robots.txt": (404, b""), "/nb/": (200, link.encode())})
+    try:
+        entry = loopback_site("two", main)
+        result = make_crawler(MemoryCrawlState(), Outbox()).crawl(entry)
+    finally:
+        for server in (main, other):
+            server.shutdown()
+            server.server_close()
+
+    assert result.finished and not result.abandoned and result.retry_after is None
+    assert [e.split(": ")[1] for e in result.errors] == ["robots_unreachable"]
+    assert result.counts["listing_errors"] == 0  # the pass itself succeeded

@@ -694,6 +694,46 @@ def test_headers_trickled_under_the_read_timeout_are_cut_by_the_watchdog(
     assert fetcher.get(site.url("/after"), policy()).status == 200  # the fetcher still works
 
 
+def test_a_cut_exchange_leaves_other_requests_alone(site: Site, fetcher: Fetcher) -> None:
+    """The limit is enforced inside the request's own socket operations, nowhere else."""
+    stop = threading.Event()
+
+    @site.route("/trickle")
+    def _(h: BaseHTTPRequestHandler, n: int) -> None:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\n")
+        while not stop.wait(0.05):
+            try:
+                h.wfile.write(b"X-Pad: x\r\n")
+                h.wfile.flush()
+            except OSError:
+                return
+
+    site.static("/ok", HTML.encode())
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def steady() -> None:
+        try:
+            for _ in range(40):
+                got = fetcher.get(site.url("/ok", "other.gov.test"), policy(timeout=5))
+                results.append(got.status)
+        except BaseException as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=steady) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in range(3):
+            cut = fails(fetcher, site.url("/trickle"), policy(timeout=0.1, max_retries=0))
+            assert cut.reason == "timeout"
+    finally:
+        for thread in threads:
+            thread.join(30)
+        stop.set()
+    assert errors == [] and results == [200] * 120
+
+
 def test_a_304_to_an_unconditional_request_is_an_error(site: Site, fetcher: Fetcher) -> None:
     site.route("/odd")(lambda h, n: reply(h, 304, headers={"ETag": '"x"'}))
     error = fails(fetcher, site.url("/odd"))
