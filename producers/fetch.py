@@ -355,14 +355,29 @@ def _new_client(verify: ssl.SSLContext | bool) -> httpx.Client:
     )
 
 
+def _drain(response: httpx.Response, limit: int = 65536) -> None:
+    """Read a small unwanted body to its end, so the connection goes back to the pool.
+
+    Closing a response before its end closes the connection: every 304 and redirect would cost
+    a new TCP (and TLS) handshake. A body over `limit` is not worth it: the close is cheaper.
+    """
+    size = 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > limit:
+            return
+
+
 def _reply(url: str, response: httpx.Response, cap: int, deadline: float) -> _Reply:
     status, headers = response.status_code, response.headers
     if status in REDIRECTS:
         location = headers.get("location")
         if not location:
             raise FetchError(url, "http_status", f"HTTP {status} without Location", status=status)
+        _drain(response)
         return _Reply(status, headers, location=location)
     if status == 304:
+        _drain(response)
         return _Reply(status, headers)
     if status == 200:  # other 2xx (202 challenge pages, 204, 206) are not a document
         return _Reply(status, headers, _read_body(url, response, cap, deadline))

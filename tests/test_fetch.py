@@ -37,6 +37,7 @@ HTML = (
 class Seen:
     path: str
     headers: dict[str, str]
+    peer: tuple[str, int] = ("", 0)  # the client's address: one per TCP connection
 
 
 Route = Callable[[BaseHTTPRequestHandler, int], None]  # (handler, nth request to this path)
@@ -50,7 +51,11 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         with self.server.lock:
             self.server.seen.append(
-                Seen(self.path, {k.lower(): v for k, v in self.headers.items()})
+                Seen(
+                    self.path,
+                    {k.lower(): v for k, v in self.headers.items()},
+                    self.client_address[:2],
+                )
             )
             nth = sum(1 for s in self.server.seen if s.path.split("?", 1)[0] == path)
         route = self.server.routes.get(path)
@@ -732,6 +737,24 @@ def test_a_cut_exchange_leaves_other_requests_alone(site: Site, fetcher: Fetcher
             thread.join(30)
         stop.set()
     assert errors == [] and results == [200] * 120
+
+
+def test_304s_and_redirects_keep_the_connection_for_the_next_request(
+    site: Site, fetcher: Fetcher
+) -> None:
+    @site.route("/etag")
+    def _(h: BaseHTTPRequestHandler, n: int) -> None:
+        if h.headers.get("If-None-Match") == '"v1"':
+            reply(h, 304, headers={"ETag": '"v1"'})
+        else:
+            reply(h, 200, HTML.encode(), {"ETag": '"v1"', "Content-Type": "text/html"})
+
+    site.route("/moved")(lambda h, n: reply(h, 301, b"moved here", {"Location": "/etag"}))
+    fetcher.get(site.url("/etag"), policy())
+    for _ in range(3):
+        fetcher.get(site.url("/etag"), policy(), Validators(etag='"v1"'))
+    fetcher.get(site.url("/moved"), policy())
+    assert len({seen.peer for seen in site.server.seen}) == 1  # one TCP connection for all
 
 
 def test_a_304_to_an_unconditional_request_is_an_error(site: Site, fetcher: Fetcher) -> None:
