@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from ipaddress import IPv4Network, IPv6Network
 from typing import Any, Literal, Protocol
 from urllib.parse import urlsplit
 
@@ -31,6 +32,7 @@ from schemas.messages import FetchedPage, SiteHints
 log = logging.getLogger(__name__)
 
 HTML_TYPES = {"text/html", "application/xhtml+xml"}
+KINDS = ("listing", "report", "attachment")
 # A fetch cut short by the end of a slice is retried first thing in the next slice; one that
 # never fits in a slice is given up for this pass after this many cuts.
 MAX_CUTS = 2
@@ -135,6 +137,8 @@ class SiteCrawler:
         self.clock = clock
         self._site: Site | None = None
         self._deadline: float | None = None
+        self._networks: tuple[IPv4Network | IPv6Network, ...] = ()
+        self._rules: dict[str, str | None] = {}
         self.robots = Robots(StateRobotsCache(state), self._fetch_robots)
 
     # -- one pass ---------------------------------------------------------------------------
@@ -154,6 +158,11 @@ class SiteCrawler:
             return result
         deadline = None if budget is None else self.clock() + budget
         self._site = site
+        # Derived once per pass, not per URL: the site entry does not change under it.
+        self._networks = site.networks()
+        self._rules = {
+            kind: rules_digest(site, kind) for kind in ("listing", "report", "attachment")
+        }
         self.state.mark(site.id, last_attempt=time.time())
         try:
             seeds = [{"url": url, "kind": "listing", "page": 0} for url in site.start_urls]
@@ -206,7 +215,7 @@ class SiteCrawler:
             check_url(
                 url,
                 allows_host=site.allows_host,
-                allowed_networks=site.networks(),
+                allowed_networks=self._networks,
                 resolve=self.fetcher.resolve,
             )
         except Blocked as blocked:
@@ -246,9 +255,7 @@ class SiteCrawler:
             self._count(site, result, robots_disallowed=1)
             return "done"
         try:
-            response = self.fetcher.get(
-                url, policy, _validators(previous, rules_digest(site, kind))
-            )
+            response = self.fetcher.get(url, policy, _validators(previous, self._rules[kind]))
         except FetchError as error:
             if error.reason == "deadline" and error.retry_after is not None:
                 self.state.requeue(site.id, item)  # the host backed off: wait for it
@@ -372,7 +379,7 @@ class SiteCrawler:
             links=[link.__dict__ for link in found],
             checked_at=time.time(),
             final_url=response.final_url,
-            rules=rules_digest(site, item["kind"]),
+            rules=self._rules[item["kind"]],
         )
         self.state.put_url(site.id, item["url"], state)
 
@@ -456,7 +463,7 @@ class SiteCrawler:
             delay = max(delay, self.robots.crawl_delay(url, user_agent) or 0.0)
         return FetchPolicy(
             allows_host=site.allows_host,
-            allowed_networks=site.networks(),
+            allowed_networks=self._networks,
             timeout=polite.timeout,
             max_body_bytes=polite.max_body_bytes or self.defaults.max_body_bytes,
             max_retries=polite.max_retries,
@@ -476,7 +483,7 @@ class SiteCrawler:
         policy = FetchPolicy(
             deadline=None if deadline is None else time.monotonic() + (deadline - self.clock()),
             allows_host=site.allows_host,
-            allowed_networks=site.networks(),
+            allowed_networks=self._networks,
             timeout=polite.timeout,
             max_body_bytes=500_000,  # Google reads the first 500 KiB of a robots.txt
             max_retries=polite.max_retries,
