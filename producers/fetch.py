@@ -26,7 +26,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 
-from nianbao.core.text import canonical_charset, sniff_meta_charset
+from nianbao.core.text import detect_encoding
 from producers import deadlines, netguard
 from producers.netguard import Blocked, Target, check_url
 from producers.politeness import HostBusy, HostGate
@@ -64,7 +64,7 @@ class Response:
     final_url: str
     status: int  # 200 or 304
     content_type: str  # sniffed media type, no parameters
-    encoding: str | None  # text only: header charset > meta charset > UTF-8 if valid > gb18030
+    encoding: str | None  # text only: what it decodes with (nianbao.core.text.decode's order)
     body: bytes  # decoded from gzip/deflate; b"" on 304
     etag: str | None
     last_modified: str | None
@@ -518,24 +518,16 @@ def _response(
         final_url=final_url,
         status=reply.status,
         content_type=content_type,
-        encoding=_encoding(reply.body, header) if is_text and reply.status != 304 else None,
+        encoding=(
+            detect_encoding(reply.body, header_charset(header))
+            if is_text and reply.status != 304
+            else None
+        ),
         body=reply.body,
         etag=etag,
         last_modified=last_modified,
         redirects=redirects,
     )
-
-
-def _encoding(body: bytes, header: str | None) -> str:
-    """The charset to read a text body with: declared (header, then meta), else detected."""
-    for declared in (header_charset(header), sniff_meta_charset(body)):
-        if codec := canonical_charset(declared):
-            return codec
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return "gb18030"
-    return "utf-8"
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -5,19 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from nianbao import runtime
-from nianbao.core.errors import PageRejected
-from nianbao.core.text import decode
+from nianbao.core.text import detect_encoding
 from nianbao.storage.objects import put_raw
 from schemas.messages import FetchedPage, SiteHints
 from workers.tasks import process_page, quarantine
-
-
-def detect_encoding(body: bytes, declared: str | None) -> str | None:
-    """The codec the body really decodes with (declarations lie); the declared one if none."""
-    try:
-        return decode(body, declared)[1]
-    except PageRejected:
-        return declared  # not text after all: the pages stage quarantines it with the reason
 
 
 def publish(

@@ -72,6 +72,14 @@ def decode(body: bytes, declared: str | None = None) -> tuple[str, str]:
     return _no_nul(text), best.encoding
 
 
+def detect_encoding(body: bytes, declared: str | None) -> str | None:
+    """The codec a text body really decodes with (declarations lie); the declared one if none."""
+    try:
+        return decode(body, declared)[1]
+    except PageRejected:
+        return declared  # not text after all: the pages stage quarantines it with the reason
+
+
 def _no_nul(text: str) -> str:
     """NUL never means anything in a report, and PostgreSQL text columns refuse it."""
     return text.replace("\x00", "")
