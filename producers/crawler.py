@@ -266,40 +266,46 @@ class SiteCrawler:
                 return "later"
             self._failed(site, item, error, result)
             return "done"
-        if kind == "listing":
-            follow = self._listing(site, item, response, previous, result)
-        else:
-            follow = self._document(site, item, response, previous, result)
-        self._push(site, url, follow, item, result)
+        self._follow(site, item, response, previous, result)
         return "done"
 
-    # -- listing pages ----------------------------------------------------------------------
-
-    def _listing(
+    def _follow(
         self,
         site: Site,
         item: dict[str, Any],
         response: Response,
         previous: UrlState | None,
         result: PassResult,
-    ) -> list[linkfinder.Link]:
-        if response.status == 304 and previous is not None:
+    ) -> None:
+        """What a fetched URL yields: published if new or changed, remembered, links queued."""
+        if response.status == 304:  # the fetcher takes a 304 only for validators we sent
             self._count(site, result, not_modified=1)
-            found = [linkfinder.Link(**link) for link in previous.links or []]
+            found = [linkfinder.Link(**link) for link in (previous and previous.links) or []]
+            digest = _hash(previous)
         else:
             self._count(site, result, fetched=1)
-            found = self._listing_links(site, item, response)
-            if item.get("page", 0) == 0 and not any(link.kind == "report" for link in found):
-                # A start URL that lists no report: a wrong column, or titles the rules miss.
-                self._count(site, result, empty_listings=1)
-                self.state.mark(
-                    site.id,
-                    last_error=f"{item['url']}: no report links found; check the site's "
-                    "start_urls and links.include (`nianbao sites check`)",
-                )
-        digest = _sha256(response.body) if response.status == 200 else _hash(previous)
+            digest = _sha256(response.body)
+            if item["kind"] == "listing":
+                found = self._listing_links(site, item, response)
+                if item.get("page", 0) == 0 and not any(link.kind == "report" for link in found):
+                    self._flag_empty(site, item, result)
+            else:
+                found = self._attachments(site, item, response)
+                self._publish_if_changed(site, item, response, previous, digest, result)
+        # Remembered only now: if publishing failed, the next pass fetches and publishes again.
         self._remember(site, item, response, digest, found)
-        return found
+        self._push(site, item["url"], found, item, result)
+
+    # -- listing pages ----------------------------------------------------------------------
+
+    def _flag_empty(self, site: Site, item: dict[str, Any], result: PassResult) -> None:
+        """A start URL that lists no report: a wrong column, or titles the rules miss."""
+        self._count(site, result, empty_listings=1)
+        self.state.mark(
+            site.id,
+            last_error=f"{item['url']}: no report links found; check the site's "
+            "start_urls and links.include (`nianbao sites check`)",
+        )
 
     def _listing_links(
         self, site: Site, item: dict[str, Any], response: Response
@@ -324,44 +330,34 @@ class SiteCrawler:
 
     # -- report pages and attachments -------------------------------------------------------
 
-    def _document(
+    def _publish_if_changed(
         self,
         site: Site,
         item: dict[str, Any],
         response: Response,
         previous: UrlState | None,
+        digest: str,
         result: PassResult,
-    ) -> list[linkfinder.Link]:
-        url = item["url"]
-        if response.status == 304 and previous is not None:
-            self._count(site, result, not_modified=1)
-            attachments = [linkfinder.Link(**link) for link in previous.links or []]
-            digest = previous.sha256
-        else:
-            self._count(site, result, fetched=1)
-            digest = _sha256(response.body)
-            attachments = self._attachments(site, item, response)
-            if previous is not None and previous.sha256 == digest:
-                self._count(site, result, unchanged=1)
-            else:
-                page = self.publish(
-                    response.body,
-                    url=url,
-                    final_url=response.final_url,
-                    site_id=site.id,
-                    http_status=response.status,
-                    content_type=response.content_type,
-                    encoding=response.encoding,
-                    link_text=item.get("text") or None,
-                    referrer=item.get("referrer"),
-                    hints=SiteHints(agency=site.agency, region=site.region, level=site.level),
-                )
-                result.enqueued.append(page)
-                changed = previous is not None and previous.sha256 is not None
-                self._count(site, result, enqueued=1, **{"changed" if changed else "new": 1})
-        # Remembered only now: if publishing failed, the next pass fetches and publishes again.
-        self._remember(site, item, response, digest, attachments)
-        return attachments
+    ) -> None:
+        """Publish a report page or attachment unless its body hashes as last time."""
+        if previous is not None and previous.sha256 == digest:
+            self._count(site, result, unchanged=1)
+            return
+        page = self.publish(
+            response.body,
+            url=item["url"],
+            final_url=response.final_url,
+            site_id=site.id,
+            http_status=response.status,
+            content_type=response.content_type,
+            encoding=response.encoding,
+            link_text=item.get("text") or None,
+            referrer=item.get("referrer"),
+            hints=SiteHints(agency=site.agency, region=site.region, level=site.level),
+        )
+        result.enqueued.append(page)
+        changed = previous is not None and previous.sha256 is not None
+        self._count(site, result, enqueued=1, **{"changed" if changed else "new": 1})
 
     def _remember(
         self,
@@ -456,41 +452,34 @@ class SiteCrawler:
             self.state.count(site.id, **increments)
 
     def _policy(self, site: Site, url: str, deadline: float | None = None) -> FetchPolicy:
+        """The fetch policy for a page: the site's limits, robots.txt's Crawl-delay included."""
+        policy = self._base_policy(site, deadline)
+        if not site.politeness.obey_robots:
+            return policy
+        asked = self.robots.crawl_delay(url, policy.user_agent) or 0.0
+        return replace(policy, delay=max(policy.delay, asked))
+
+    def _base_policy(self, site: Site, deadline: float | None) -> FetchPolicy:
         polite = site.politeness
-        user_agent = polite.user_agent or self.defaults.user_agent
-        delay = polite.delay
-        if polite.obey_robots:
-            delay = max(delay, self.robots.crawl_delay(url, user_agent) or 0.0)
         return FetchPolicy(
             allows_host=site.allows_host,
             allowed_networks=self._networks,
             timeout=polite.timeout,
             max_body_bytes=polite.max_body_bytes or self.defaults.max_body_bytes,
             max_retries=polite.max_retries,
-            user_agent=user_agent,
-            delay=delay,
+            user_agent=polite.user_agent or self.defaults.user_agent,
+            delay=polite.delay,
             concurrency=polite.concurrency,
+            # the slice's deadline is on self.clock; the fetcher counts on time.monotonic
             deadline=None if deadline is None else time.monotonic() + (deadline - self.clock()),
         )
 
     def _fetch_robots(self, url: str) -> tuple[int, str]:
         """robots.txt through the same guarded, polite fetcher as every other request."""
-        site = self._site
-        if site is None:
+        if self._site is None:
             raise RuntimeError("robots.txt asked for outside a pass")
-        polite = site.politeness
-        deadline = self._deadline
-        policy = FetchPolicy(
-            deadline=None if deadline is None else time.monotonic() + (deadline - self.clock()),
-            allows_host=site.allows_host,
-            allowed_networks=self._networks,
-            timeout=polite.timeout,
-            max_body_bytes=500_000,  # Google reads the first 500 KiB of a robots.txt
-            max_retries=polite.max_retries,
-            user_agent=polite.user_agent or self.defaults.user_agent,
-            delay=polite.delay,
-            concurrency=polite.concurrency,
-        )
+        # Google reads the first 500 KiB of a robots.txt
+        policy = replace(self._base_policy(self._site, self._deadline), max_body_bytes=500_000)
         try:
             response = self.fetcher.get(url, policy)
         except FetchError as error:
