@@ -331,13 +331,19 @@ def test_pdf_served_as_octet_stream_is_sniffed(site: Site, fetcher: Fetcher) -> 
 # -- conditional requests ----------------------------------------------------------------------
 
 
-def test_etag_gives_304(site: Site, fetcher: Fetcher) -> None:
-    @site.route("/etag")
+def etag_route(site: Site, path: str) -> None:
+    """A page with ETag "v1" that answers 304 to If-None-Match: "v1"."""
+
+    @site.route(path)
     def _(h: BaseHTTPRequestHandler, n: int) -> None:
         if h.headers.get("If-None-Match") == '"v1"':
             reply(h, 304, headers={"ETag": '"v1"'})
         else:
             reply(h, 200, HTML.encode(), {"ETag": '"v1"', "Content-Type": "text/html"})
+
+
+def test_etag_gives_304(site: Site, fetcher: Fetcher) -> None:
+    etag_route(site, "/etag")
 
     first = fetcher.get(site.url("/etag"), policy())
     assert (first.status, first.etag) == (200, '"v1"')
@@ -742,12 +748,7 @@ def test_a_cut_exchange_leaves_other_requests_alone(site: Site, fetcher: Fetcher
 def test_304s_and_redirects_keep_the_connection_for_the_next_request(
     site: Site, fetcher: Fetcher
 ) -> None:
-    @site.route("/etag")
-    def _(h: BaseHTTPRequestHandler, n: int) -> None:
-        if h.headers.get("If-None-Match") == '"v1"':
-            reply(h, 304, headers={"ETag": '"v1"'})
-        else:
-            reply(h, 200, HTML.encode(), {"ETag": '"v1"', "Content-Type": "text/html"})
+    etag_route(site, "/etag")
 
     site.route("/moved")(lambda h, n: reply(h, 301, b"moved here", {"Location": "/etag"}))
     fetcher.get(site.url("/etag"), policy())
