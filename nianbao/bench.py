@@ -145,12 +145,14 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-class redis_server:
-    """A throwaway redis-server on a free loopback port, without persistence."""
+class LocalRedis:
+    """A throwaway redis-server on a free loopback port, without persistence; ready on return."""
 
     def __init__(self, directory: Path) -> None:
         if shutil.which("redis-server") is None:
             raise RuntimeError("redis-server is not installed: run `make bench` (it installs it)")
+        import redis
+
         port = _free_port()
         self.url = f"redis://127.0.0.1:{port}/0"
         self.proc = subprocess.Popen(
@@ -158,6 +160,11 @@ class redis_server:
              "--appendonly", "no", "--dir", str(directory)],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
+        client = redis.Redis.from_url(self.url)
+        try:
+            _wait(lambda: _pings(client), 10, "redis-server")
+        finally:
+            client.close()
 
     def stop(self) -> None:
         """Stop the server."""
@@ -182,7 +189,7 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
     from workers.reliability import redis_client
 
     tmp = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
-    redis = redis_server(tmp)
+    redis = LocalRedis(tmp)
     env = {
         "NIANBAO_BROKER_URL": redis.url,
         "NIANBAO_DATA_DIR": str(tmp / "data"),
@@ -197,7 +204,6 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
     try:
         client = redis_client()
         assert client is not None
-        _wait(lambda: _pings(client), 10, "redis-server")
         runtime.repository()  # migrate before the workers start
         worker = subprocess.Popen(
             worker_command("pages,store", workers, "--loglevel", "WARNING"),

@@ -211,16 +211,11 @@ def run_crawl_bench(console: Any, reports: int) -> None:
 
     from rich.table import Table
 
-    from nianbao.bench import _pings, _wait, redis_server
+    from nianbao.bench import LocalRedis
 
     with TemporaryDirectory(prefix="nianbao-bench-") as tmp:
-        server = redis_server(Path(tmp)) if shutil.which("redis-server") else None
+        server = LocalRedis(Path(tmp)) if shutil.which("redis-server") else None
         try:
-            if server is not None:
-                import redis
-
-                client = redis.Redis.from_url(server.url)
-                _wait(lambda: _pings(client), 10, "redis-server")
             found, cleanup = backends(server.url if server else None)
             try:
                 with console.status(f"crawling a {reports}-report column twice per backend…"):
