@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 from rich.table import Table
 
 from nianbao import crawl_cli
+from nianbao.terminal import console, fail, progress
 
 app = typer.Typer(
     help="Collect government information-disclosure annual reports (政府信息公开工作年度报告).",
@@ -34,27 +33,6 @@ app.add_typer(crawl_cli.sites_app, name="sites")
 app.command()(crawl_cli.crawl)
 app.command()(crawl_cli.monitor)
 app.command()(crawl_cli.metrics)
-
-console = Console()
-err = Console(stderr=True)
-
-
-def progress(transient: bool = False) -> Progress:
-    """The progress bar every long command shows (on stderr, so stdout stays data)."""
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err,
-        transient=transient,
-    )
-
-
-def fail(message: str, hint: str) -> typer.Exit:
-    """Print an error that says what to do, and exit 1."""
-    err.print(f"[bold red]error:[/] {message}\n[dim]→ {hint}[/]")
-    return typer.Exit(1)
 
 
 @app.command()

@@ -9,15 +9,14 @@ from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from nianbao.terminal import console, err, fail
 
 if TYPE_CHECKING:
     from producers.crawler import PassResult
     from producers.sites import Site, SitesFile
 
-console = Console()
-err = Console(stderr=True)
 sites_app = typer.Typer(help="Sites files: the government sites to monitor.", no_args_is_help=True)
 
 SitesOption = Annotated[
@@ -32,11 +31,6 @@ OUTCOMES = ("fetched", "not_modified", "unchanged", "new", "changed", "errors", 
 STATUS = (*OUTCOMES, "empty_listings")
 
 
-def _fail(message: str, hint: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}\n[dim]→ {hint}[/]")
-    return typer.Exit(1)
-
-
 def load(path: Path | None) -> SitesFile:
     """The sites file at `path` (or NIANBAO_SITES_FILE), or a clear error and exit 1."""
     from nianbao.settings import get_settings
@@ -44,14 +38,19 @@ def load(path: Path | None) -> SitesFile:
 
     path = path or get_settings().sites_file
     if path is None:
-        raise _fail(
+        raise fail(
             "no sites file given",
             "pass --sites FILE or set NIANBAO_SITES_FILE (example: deploy/sites.example.toml)",
         )
     try:
         return load_sites(path)
     except SitesFileError as exc:
-        raise _fail(f"{path} is not a valid sites file:\n{exc}", "fix the lines above") from exc
+        hint = (
+            "fix the lines above"
+            if path.exists()
+            else "check the path; deploy/sites.example.toml is a file to start from"
+        )
+        raise fail(f"{path} is not a valid sites file:\n{exc}", hint) from exc
 
 
 @sites_app.command("check")
@@ -94,7 +93,7 @@ def _select(targets: list[str], sites_file: Path | None) -> list[Site]:
     sites = {site.id: site for site in load(sites_file).sites}
     unknown = [target for target in targets if target not in sites]
     if unknown:
-        raise _fail(
+        raise fail(
             f"no site {', '.join(map(repr, unknown))} in the sites file",
             f"known ids: {', '.join(sites) or '(none)'}; `nianbao sites check FILE` lists them",
         )
