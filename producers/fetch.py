@@ -300,7 +300,7 @@ class Fetcher:
                 )
                 response = client.send(request, stream=True)
                 try:
-                    reply = _reply(url, response, policy.max_body_bytes, deadline)
+                    reply = _reply(url, response, policy.max_body_bytes)
                 finally:
                     response.close()
             sent = validators is not None and bool(validators.etag or validators.last_modified)
@@ -368,7 +368,7 @@ def _drain(response: httpx.Response, limit: int = 65536) -> None:
             return
 
 
-def _reply(url: str, response: httpx.Response, cap: int, deadline: float) -> _Reply:
+def _reply(url: str, response: httpx.Response, cap: int) -> _Reply:
     status, headers = response.status_code, response.headers
     if status in REDIRECTS:
         location = headers.get("location")
@@ -380,7 +380,7 @@ def _reply(url: str, response: httpx.Response, cap: int, deadline: float) -> _Re
         _drain(response)
         return _Reply(status, headers)
     if status == 200:  # other 2xx (202 challenge pages, 204, 206) are not a document
-        return _Reply(status, headers, _read_body(url, response, cap, deadline))
+        return _Reply(status, headers, _read_body(url, response, cap))
     if status == 429 or status >= 500:
         retry_after = _retry_after(headers.get("retry-after")) if status in (429, 503) else None
         raise FetchError(
@@ -394,7 +394,7 @@ def _reply(url: str, response: httpx.Response, cap: int, deadline: float) -> _Re
     raise FetchError(url, "http_status", f"HTTP {status}", status=status)
 
 
-def _read_body(url: str, response: httpx.Response, cap: int, deadline: float) -> bytes:
+def _read_body(url: str, response: httpx.Response, cap: int) -> bytes:
     """The body, decoded, streamed under the cap: never more than cap + 1 bytes in memory."""
     coding = _content_coding(url, response.headers.get("content-encoding"))
     length = response.headers.get("content-length", "")
@@ -403,8 +403,6 @@ def _read_body(url: str, response: httpx.Response, cap: int, deadline: float) ->
     inflater = _Inflater(url, coding, cap) if coding else None
     raw = bytearray()
     for chunk in response.iter_raw():
-        if time.monotonic() > deadline:
-            raise FetchError(url, "timeout", "body still arriving at the deadline", retryable=True)
         if inflater is not None:
             inflater.feed(chunk)
             continue

@@ -705,6 +705,28 @@ def test_headers_trickled_under_the_read_timeout_are_cut_by_the_watchdog(
     assert fetcher.get(site.url("/after"), policy()).status == 200  # the fetcher still works
 
 
+def test_a_body_trickled_under_the_read_timeout_is_cut_too(site: Site, fetcher: Fetcher) -> None:
+    stop = threading.Event()
+
+    @site.route("/drip")
+    def _(h: BaseHTTPRequestHandler, n: int) -> None:
+        h.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 9999\r\n\r\n")
+        while not stop.wait(0.1):
+            try:
+                h.wfile.write(b"<")
+                h.wfile.flush()
+            except OSError:
+                return
+
+    began = time.monotonic()
+    try:
+        error = fails(fetcher, site.url("/drip"), policy(timeout=0.3, max_retries=0))
+    finally:
+        stop.set()
+    assert (error.reason, error.retryable) == ("timeout", True)
+    assert time.monotonic() - began < 0.3 * 6 + 1.5
+
+
 def test_a_cut_exchange_leaves_other_requests_alone(site: Site, fetcher: Fetcher) -> None:
     """The limit is enforced inside the request's own socket operations, nowhere else."""
     stop = threading.Event()
