@@ -6,13 +6,16 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from nianbao import crawl_cli
 from nianbao.terminal import console, fail, progress
+
+if TYPE_CHECKING:
+    from nianbao.limits import Limits
 
 app = typer.Typer(
     help="Collect government information-disclosure annual reports (政府信息公开工作年度报告).",
@@ -121,25 +124,36 @@ def parse(
         console.print(table)
 
 
-def parse_file(path: Path) -> dict:
-    """Parse one file with the pure core: its record as JSON data, plus `source`."""
+def parse_file(path: Path, limits: Limits | None = None) -> dict:
+    """Parse one file with the pure core: its record as JSON data, plus `source`.
+
+    The core runs in a bounded child process (`nianbao.limits`): NIANBAO_PARSE_TIMEOUT of wall
+    clock and a memory cap, so a hostile file becomes a rejection (``parse_timeout``,
+    ``memory_limit``, ``parser_crashed``) instead of hanging or exhausting this process.
+    """
     from nianbao.core.errors import PageRejected
     from nianbao.core.pipeline import analyse
+    from nianbao.limits import Limits, run_bounded
     from nianbao.settings import get_settings
-    from nianbao.timeouts import time_limit
     from producers.sniff import sniff
     from schemas.report import AnnualReport
 
     settings = get_settings()
     body = path.read_bytes()
+
+    def parse_body() -> dict:
+        record = analyse(
+            body, content_type=sniff(body, name=path.name), max_bytes=settings.max_body_bytes
+        ).record
+        return record.model_dump(mode="json")
+
     try:
-        with time_limit(settings.parse_timeout):
-            record = analyse(
-                body, content_type=sniff(body, name=path.name), max_bytes=settings.max_body_bytes
-            ).record
+        data = run_bounded(parse_body, limits or Limits.from_settings())
     except PageRejected as exc:
-        record = AnnualReport(is_report=False, reason=f"{exc.reason}: {exc.detail}")
-    return {"source": str(path), **record.model_dump(mode="json")}
+        data = AnnualReport(is_report=False, reason=f"{exc.reason}: {exc.detail}").model_dump(
+            mode="json"
+        )
+    return {"source": str(path), **data}
 
 
 @app.command("eval")
