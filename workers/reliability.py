@@ -122,6 +122,10 @@ class ReliableTask(Task):
 
     acks_late = True
     reject_on_worker_lost = True
+    # The retry limit is NIANBAO_MAX_RETRIES, counted in __call__. Celery's own limit must
+    # never apply: `retry(max_retries=None)` falls back to this attribute, whose Celery default
+    # (3) re-raised the error on the fourth retry and the message was acknowledged and lost.
+    max_retries = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         settings = get_settings()
@@ -166,11 +170,17 @@ class ReliableTask(Task):
                 retries += 1
 
     def _retry_later(self, exc: Exception, delay: float) -> None:
-        """Republish with a countdown; if the broker cannot take it, requeue the original."""
+        """Republish with a countdown; if that fails in any way, requeue the original.
+
+        Only Retry (the copy is published) may leave here; anything else escaping a task is
+        acknowledged by Celery and the message would be gone.
+        """
         try:
-            raise self.retry(exc=exc, countdown=delay, max_retries=None) from exc
-        except Reject as publish_failed:  # Celery rejects *without* requeue here: keep it
-            raise Reject(publish_failed.reason, requeue=True) from exc
+            raise self.retry(exc=exc, countdown=delay) from exc
+        except Retry:
+            raise
+        except Exception as failed:  # Celery rejects *without* requeue here: keep it
+            raise Reject(failed, requeue=True) from exc
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """Hard time limit: the child was killed, so __call__ could not dead-letter it.
