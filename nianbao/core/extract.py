@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from nianbao.core.document import Document, Table
-from nianbao.core.errors import PageRejected
+from nianbao.core.errors import PageRejected, unexpected
 from nianbao.core.readers import read_docx, read_html, read_pdf, read_plain
 from nianbao.core.readers.common import is_chrome_line
 from nianbao.core.readers.html import CONTENT_SELECTORS
@@ -43,6 +43,19 @@ def extract(body: bytes, content_type: str, encoding: str | None = None) -> Docu
     encoding = encoding or charset
     if media in _GENERIC_TYPES:
         media = sniff_document(body) or media
+    try:
+        doc = _read(body, media, encoding, content_type)
+    except PageRejected:
+        raise
+    except Exception as exc:  # any reader failure on hostile bytes is the page's
+        raise unexpected("extract", "unreadable_document", exc) from exc
+    if not doc.text.strip() and not doc.tables:
+        raise PageRejected("extract", "empty", "the page has no main text")
+    return doc
+
+
+def _read(body: bytes, media: str, encoding: str | None, content_type: str) -> Document:
+    """The reader of the media type on the body; PageRejected for types we do not read."""
     if media in PDF_TYPES:
         doc = read_pdf(body)
     elif media in DOCX_TYPES:
@@ -60,8 +73,6 @@ def extract(body: bytes, content_type: str, encoding: str | None = None) -> Docu
             f"cannot extract text from {content_type!r} (HTML, plain text, PDF and DOCX only); "
             "convert it to DOCX or PDF",
         )
-    if not doc.text.strip() and not doc.tables:
-        raise PageRejected("extract", "empty", "the page has no main text")
     return doc
 
 

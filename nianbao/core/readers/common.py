@@ -6,7 +6,16 @@ import re
 from collections.abc import Iterable, Sequence
 
 from nianbao.core.document import Table
+from nianbao.core.errors import PageRejected
 from nianbao.core.text import clean_line
+
+# Every reader builds its grids under the same caps. A colspan (HTML), gridSpan or gridBefore /
+# gridAfter (DOCX) is clamped to MAX_SPAN columns; a table that still expands past MAX_CELLS
+# grid cells is rejected (table_too_large). The 2021 申请 table has 175 numeric cells and a
+# whole report a few hundred, so neither bound touches a real report.
+MAX_SPAN = 100
+MAX_CELLS = 50_000
+_SPAN_DIGITS = re.compile(r"\s*\+?(\d+)")
 
 # Ideographs, kana, CJK punctuation and full-width forms: text that is written without spaces.
 _CJK_CLASS = (
@@ -66,6 +75,32 @@ def is_number(text: str) -> bool:
 def is_label(text: str) -> bool:
     """True for a cell that reads as a label: it has CJK text and is not a number."""
     return bool(text) and bool(_CJK.search(text)) and not is_number(text)
+
+
+def span_value(text: str | None, default: int = 1) -> int:
+    """A span attribute as a count: the leading digits, at most MAX_SPAN * MAX_CELLS; else default.
+
+    Never raises: "1e9", "abc", "-3" and a 5,000-digit number (past int()'s digit limit) are
+    all read without error, the huge ones as something larger than any cap.
+    """
+    match = _SPAN_DIGITS.match(text or "")
+    if match is None:
+        return default
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > 9:
+        return MAX_SPAN * MAX_CELLS
+    return min(int(digits), MAX_SPAN * MAX_CELLS)
+
+
+def check_cells(count: int) -> None:
+    """Reject a table whose grid would have more than MAX_CELLS cells (table_too_large)."""
+    if count > MAX_CELLS:
+        raise PageRejected(
+            "extract",
+            "table_too_large",
+            f"a table expands to more than {MAX_CELLS} cells (rows × columns, spans included); "
+            "no annual report table is that large",
+        )
 
 
 def finish_grid(rows: Sequence[Sequence[str]]) -> Table | None:

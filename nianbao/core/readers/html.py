@@ -12,13 +12,15 @@ from collections.abc import Iterator
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from nianbao.core.document import Document, Table
-from nianbao.core.errors import PageRejected
 from nianbao.core.readers.common import (
+    MAX_SPAN,
     cell_text,
+    check_cells,
     find_published,
     find_source,
     finish_grid,
     is_chrome_line,
+    span_value,
 )
 from nianbao.core.text import clean_line
 
@@ -83,7 +85,6 @@ _ROW_GROUPS = frozenset({"thead", "tbody", "tfoot"})
 # text in all, or a whole nested table.
 _LAYOUT_BLOCK_CHARS = 200
 _LAYOUT_CELL_CHARS = 600
-_MAX_COLSPAN = 100
 
 
 def read_html(html: str, encoding: str) -> Document:
@@ -230,9 +231,6 @@ def _is_layout(rows: list[list[LexborNode]]) -> bool:
     return False
 
 
-_MAX_CELLS = 50_000  # the 2021 申请 table has 175 numeric cells; a whole report a few hundred
-
-
 def _grid(rows: list[list[LexborNode]]) -> list[list[str]]:
     """The HTML table model: each cell's text in every (row, column) its spans cover."""
     taken: dict[tuple[int, int], str] = {}
@@ -242,26 +240,21 @@ def _grid(rows: list[list[LexborNode]]) -> list[list[str]]:
             while (r, c) in taken:
                 c += 1
             rowspan = _span(cell, "rowspan", len(rows) - r)
-            colspan = min(_span(cell, "colspan", 1), _MAX_COLSPAN)
+            colspan = min(_span(cell, "colspan", 1), MAX_SPAN)
+            check_cells(len(taken) + rowspan * colspan)  # spans multiply: bound the work first
             text = cell_text(_inner_text(cell))
-            if len(taken) + rowspan * colspan > _MAX_CELLS:  # spans multiply: bound the work
-                raise PageRejected(
-                    "extract", "table_too_large",
-                    f"a table expands to more than {_MAX_CELLS} cells (rowspan/colspan); "
-                    "no annual report table is that large",
-                )  # fmt: skip
             for dr in range(rowspan):
                 for dc in range(colspan):
                     taken[(r + dr, c + dc)] = text
             c += colspan
     width = max((col + 1 for _, col in taken), default=0)
+    check_cells(width * len(rows))  # empty rows still become grid rows
     return [[taken.get((r, c), "") for c in range(width)] for r in range(len(rows))]
 
 
 def _span(cell: LexborNode, name: str, rest: int) -> int:
     """A rowspan/colspan attribute as a count; 0 or a rowspan past the end means "to the end"."""
-    value = re.match(r"\s*(\d+)", cell.attributes.get(name) or "")
-    span = int(value.group(1)) if value else 1
+    span = span_value(cell.attributes.get(name))
     if name == "rowspan":
         return rest if span == 0 or span > rest else span
     return max(span, 1)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -22,9 +23,10 @@ from pdfminer.utils import PDFDocEncoding
 from pdfplumber.page import Page
 
 from nianbao.core.document import Document, Table
-from nianbao.core.errors import PageRejected
+from nianbao.core.errors import PageRejected, is_host_interrupt
 from nianbao.core.readers.common import (
     cell_text,
+    check_cells,
     finish_grid,
     is_label,
     is_text_box,
@@ -34,6 +36,16 @@ from nianbao.core.readers.common import (
 from nianbao.core.text import clean_line
 
 MAX_PAGES = 200
+MAX_PAGE_CHARS = 100_000  # a dense A4 page has ~3,000 characters
+MAX_RULES = 20_000  # drawn lines and boxes of one page considered as table borders
+MAX_INTERSECTIONS = 4_000_000  # vertical × horizontal edges the table finder may cross
+# Flate streams: what one may inflate to, and all of a file's together. A content stream is a
+# few hundred KB, a full-page 600 dpi image 100 MB.
+MAX_STREAM_BYTES = 128_000_000
+MAX_INFLATED_BYTES = 512_000_000
+_CHUNK = 1 << 16
+_STREAM_START = re.compile(rb"(?<![A-Za-z])stream(?:\r\n|\n|\r)")
+_FLATE = re.compile(rb"/(?:FlateDecode|Fl)(?![A-Za-z])")
 _SNAP = 3.0  # points: edges and cell borders closer than this are the same line
 _EDGE_OFFSET = 6.0  # points: two table parts this close left and right have the same frame
 _TABLE_SETTINGS_BASE: dict[str, Any] = {
@@ -117,15 +129,28 @@ class _Page:
 
 
 def read_pdf(body: bytes, max_pages: int = MAX_PAGES) -> Document:
-    """Document of a PDF with a text layer; scans and unreadable files are rejected."""
+    """Document of a PDF with a text layer; scans and unreadable files are rejected.
+
+    Bounded: streams that inflate past the caps are rejected first (`check_streams`), pages are
+    read one at a time and each page's parsed objects are dropped once its lines and tables are
+    taken, a page with more than MAX_PAGE_CHARS characters is skipped, and a page with more
+    than MAX_RULES drawn rules is not searched for tables. What still escapes (a filter other
+    than Flate, a font program) is for the caller's process bound (`nianbao.limits`).
+    """
+    check_streams(body)
     try:
         with pdfplumber.open(io.BytesIO(body)) as pdf:
             total = len(pdf.pages)
-            pages = [_read_page(page, n) for n, page in enumerate(pdf.pages[:max_pages])]
+            pages = []
+            for n, page in enumerate(pdf.pages[:max_pages]):
+                pages.append(_read_page(page, n))
+                page.close()  # its chars, rects and layout are not needed again
             meta = _meta(pdf.metadata)
-    except PageRejected:
+    except (PageRejected, MemoryError):
         raise
     except Exception as exc:  # pdfminer raises parser, stream, key and type errors alike
+        if is_host_interrupt(exc):
+            raise
         raise PageRejected(
             "extract", "broken_pdf", f"pdfplumber cannot read it: {type(exc).__name__}: {exc}"
         ) from exc
@@ -151,17 +176,98 @@ def read_pdf(body: bytes, max_pages: int = MAX_PAGES) -> Document:
     )
 
 
+class _Inflated(Exception):
+    """A stream inflated past a cap."""
+
+
+def check_streams(body: bytes) -> None:
+    """Reject a PDF whose Flate streams inflate past the caps (decompression_bomb).
+
+    A linear pass: each ``stream`` keyword's data, up to the next ``endstream``, goes through
+    as many chained zlib decoders as its dictionary names FlateDecode filters, a chunk at a
+    time, counting what comes out and stopping at the cap; nothing is kept. Data that is not
+    zlib is left to pdfminer. Never raises anything but PageRejected.
+    """
+    total = 0
+    position = 0
+    while match := _STREAM_START.search(body, position):
+        start = match.end()
+        end = body.find(b"endstream", start)
+        end = len(body) if end < 0 else end
+        position = max(end, start)
+        head = body[max(0, match.start() - 2048) : match.start()]
+        head = head[head.rfind(b"obj") + 1 :] if b"obj" in head else head
+        layers = min(len(_FLATE.findall(head)), 8)
+        if not layers:
+            continue
+        try:
+            size = _inflated_size(memoryview(body)[start:end], layers, MAX_INFLATED_BYTES - total)
+        except _Inflated:
+            size = MAX_INFLATED_BYTES + 1
+        if size > MAX_STREAM_BYTES or total + size > MAX_INFLATED_BYTES:
+            cap = MAX_STREAM_BYTES if size > MAX_STREAM_BYTES else MAX_INFLATED_BYTES
+            raise PageRejected(
+                "extract",
+                "decompression_bomb",
+                f"a PDF stream at byte {match.start()} inflates past {cap} bytes",
+            )
+        total += size
+
+
+def _inflated_size(data: memoryview, layers: int, budget: int) -> int:
+    """Bytes the data inflates to through `layers` chained zlib decoders, stopping past budget."""
+    decoders = [zlib.decompressobj() for _ in range(layers)]
+    done = [False] * layers  # a decoder at its end, or fed something that is not zlib
+    limit = min(budget, MAX_STREAM_BYTES) + 1
+    produced = 0
+
+    def feed(level: int, piece: bytes) -> None:
+        nonlocal produced
+        decoder = decoders[level]
+        while not done[level]:
+            try:
+                out = decoder.decompress(piece, _CHUNK)
+            except zlib.error:
+                done[level] = True
+                return
+            done[level] = decoder.eof
+            piece = decoder.unconsumed_tail
+            if level + 1 < layers:
+                if out:
+                    feed(level + 1, out)
+            else:
+                produced += len(out)
+                if produced > limit:
+                    raise _Inflated
+            if not piece and len(out) < _CHUNK:
+                return
+
+    for offset in range(0, len(data), _CHUNK):
+        if done[0]:
+            break
+        feed(0, bytes(data[offset : offset + _CHUNK]))
+    return produced
+
+
 # -- one page ---------------------------------------------------------------------------------
 
 
 def _read_page(page: Page, number: int) -> _Page:
     """The text lines and tables of one page; table text is kept out of the lines."""
-    if not page.chars:
+    chars = page.chars
+    if not chars:
         return _Page(number, float(page.height), [], [])
+    if len(chars) > MAX_PAGE_CHARS:
+        error = f"page {number + 1}: {len(chars)} characters (over {MAX_PAGE_CHARS}), skipped"
+        return _Page(number, float(page.height), [], [], error)
     error = None
     try:
         tables = _find_tables(page, number)
+    except (PageRejected, MemoryError):
+        raise
     except Exception as exc:  # a table-finder failure costs the tables, not the page's text
+        if is_host_interrupt(exc):
+            raise
         tables, error = [], f"page {number + 1}: {type(exc).__name__}: {exc}"
     boxes = [part.bbox for table in tables for part in table.parts]
 
@@ -224,12 +330,17 @@ def _ruling(page: Page) -> list[dict[str, Any]]:
 
 def _find_tables(page: Page, number: int) -> list[_PdfTable]:
     """The ruled tables of a page, text boxes left out."""
-    edges = _edges(_ruling(page))
+    ruling = _ruling(page)
+    if len(ruling) > MAX_RULES:
+        raise ValueError(f"{len(ruling)} drawn rules (over {MAX_RULES}): not searched for tables")
+    edges = _edges(ruling)
     vertical = [e for e in edges if e["orientation"] == "v"]
     horizontal = [e for e in edges if e["orientation"] == "h"]
     horizontal += _closing_edges(vertical, horizontal)
     if len(vertical) < 2 or len(horizontal) < 2:
         return []
+    if len(vertical) * len(horizontal) > MAX_INTERSECTIONS:
+        raise ValueError(f"{len(vertical)}×{len(horizontal)} rules: not searched for tables")
     settings = {
         **_TABLE_SETTINGS_BASE,
         "explicit_vertical_lines": vertical,
@@ -343,6 +454,7 @@ def _index(bounds: Sequence[float], value: float) -> int:
 
 def _grid(part: _Part, xs: Sequence[float]) -> list[list[str]]:
     """A part's cells spread over the grid: a merged cell's text in every slot it covers."""
+    check_cells((len(xs) - 1) * (len(part.ys) - 1))
     rows = [[""] * (len(xs) - 1) for _ in range(len(part.ys) - 1)]
     for cell in part.cells:
         r0, r1 = _index(part.ys, cell.top), _index(part.ys, cell.bottom)
@@ -423,6 +535,7 @@ def _table_grid(table: _PdfTable) -> Table | None:
         _stitch(previous, part, xs)
     rows: list[list[str]] = []
     for part in table.parts:
+        check_cells((len(rows) + len(part.ys)) * len(xs))
         grid = _grid(part, xs)
         rows.extend(_without_repeated_header(grid, rows) if rows else grid)
     return finish_grid(rows)
