@@ -6,21 +6,40 @@ store queue: save_report, save_rejection — database and archive writes.
 
 from __future__ import annotations
 
+import logging
+
 from celery.exceptions import SoftTimeLimitExceeded
 
 from nianbao import runtime
 from nianbao.core.errors import PageRejected
 from nianbao.core.pipeline import Hints, analyse
 from nianbao.settings import get_settings
+from nianbao.storage.repository import PendingArchive, archive_key
 from nianbao.timeouts import time_limit
 from schemas.messages import FetchedPage, ParsedPage, Rejection
 from workers.app import app
+from workers.outbox import deliver, drain_outbox
 from workers.reliability import ReliableTask
+
+log = logging.getLogger(__name__)
 
 
 def record_key(fingerprint: str) -> str:
-    """Object-store key of a report's archived record."""
-    return f"records/{fingerprint[:2]}/{fingerprint}.json"
+    """Object-store key of the archived record of the first version with this exact key."""
+    return archive_key(fingerprint)
+
+
+def settle_archives(own: PendingArchive | None = None) -> None:
+    """After a commit: write this task's own archive, then drain a few older ones.
+
+    Never fails the task: what is stored is stored, and an archive not written now stays in
+    the outbox for a later drain. A failed write skips the drain (the store is likely down).
+    """
+    try:
+        if own is None or deliver(own) is not False:
+            drain_outbox()
+    except Exception as exc:  # the database went away after our commit: the rows wait
+        log.warning("archive outbox not drained (%s: %s)", type(exc).__name__, exc)
 
 
 def quarantine(page: FetchedPage, stage: str, reason: str, detail: str) -> str:
@@ -77,13 +96,15 @@ def process_page(self: ReliableTask, message: dict) -> str:
 
 @app.task(name="nianbao.store.report", base=ReliableTask, bind=True)
 def save_report(self: ReliableTask, message: dict) -> str:
-    """Archive the record and store it: a new report, a new source, or nothing (redelivery)."""
+    """Store the record (a new report, version or source, or nothing), then archive it.
+
+    A new version's archive is owed in the same transaction that stores it (the outbox row);
+    it is written right after the commit, and if the object store fails then, by a later
+    store task's drain: the record gets its archive without this message being retried.
+    """
     parsed = ParsedPage.model_validate(message)
     result = runtime.repository().save_report(parsed)
-    key = record_key(parsed.fingerprint)
-    store = runtime.object_store()
-    if result.decision == "new" or not store.exists(key):  # the stored record, archived once
-        store.put(key, parsed.record.model_dump_json().encode(), "application/json")
+    settle_archives(result.archive)
     return result.decision
 
 
@@ -92,4 +113,5 @@ def save_rejection(self: ReliableTask, message: dict) -> str:
     """Quarantine a rejected page with its reason and a reference to the raw body."""
     rejection = Rejection.model_validate(message)
     runtime.repository().save_rejection(rejection)
+    settle_archives()
     return rejection.reason

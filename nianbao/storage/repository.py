@@ -8,14 +8,16 @@ one report and two sources, and a redelivered message changes nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Engine,
     and_,
+    case,
     create_engine,
     delete,
     event,
@@ -26,11 +28,13 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from nianbao.core import similarity
 from nianbao.core.dedup import Candidate, Identity, Verdict, decide, identity
 from nianbao.storage.tables import (
+    ArchiveOutboxRow,
     BandRow,
     DeadLetterRow,
     IndicatorRow,
@@ -42,6 +46,8 @@ from nianbao.storage.tables import (
 )
 from schemas.messages import ParsedPage, Rejection
 from schemas.report import AnnualReport, ReportSource, ReportVersion, StoredReport
+
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str) -> Engine:
@@ -68,6 +74,21 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=2)
 
 
+def archive_key(fingerprint: str, figures: str | None = None) -> str:
+    """Object-store key of a version's archived record.
+
+    A version's exact key names it; a later version that shares the exact key with an earlier
+    one (same text, other figures) adds its figures digest, so no key ever holds two records.
+    """
+    suffix = f".{figures}" if figures else ""
+    return f"records/{fingerprint[:2]}/{fingerprint}{suffix}.json"
+
+
+def archived_record(record: dict[str, Any]) -> bytes:
+    """The bytes archived for a stored record: the same for every write of one version."""
+    return AnnualReport.model_validate(record).model_dump_json().encode()
+
+
 def url_key(url: str) -> str:
     """Bounded index key of a URL (URLs can be longer than a btree row allows)."""
     return hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()
@@ -80,8 +101,23 @@ class SaveResult:
     report_id: int
     decision: str  # new | exact_duplicate | near_duplicate | new_version | redelivery
     similarity: float | None = None
+    archive: PendingArchive | None = None  # the new version's archive, to write after commit
 
 
+@dataclass(frozen=True)
+class PendingArchive:
+    """A version's record waiting in the outbox for its archive write."""
+
+    id: int
+    version_id: int
+    key: str
+    attempts: int  # claims so far; a claim is taken only at the attempts it was read with
+    next_attempt_at: datetime
+    last_error: str | None = None
+
+
+_SAVE_ATTEMPTS = 3  # transactions per save_report: a unique key that fired means a concurrent
+# writer committed the same row first; the next transaction sees it and decides accordingly
 _CANDIDATES = 50  # most candidates examined per decision (LSH hits plus same agency and year)
 _COMPARED = ("title", "published_on", "signed_on", "period", "contact", "agency", "format")
 
@@ -125,11 +161,30 @@ class Repository:
     def save_report(self, parsed: ParsedPage) -> SaveResult:
         """Store a parsed page and record the dedup decision for it, atomically.
 
-        Redelivery (same URL, same bytes): nothing changes. Exact duplicate (same key): a new
-        source. Otherwise the same agency-and-year's stored versions are compared: a near
-        duplicate adds a source (and keeps what it said differently), a revision adds a version.
-        Concurrent decisions for one agency and year are serialised by a lock.
+        Redelivery (same URL, same bytes): nothing changes. Exact duplicate (same key and same
+        figures): a new source. Otherwise the same agency-and-year's stored versions are
+        compared: a near duplicate adds a source (and keeps what it said differently), a
+        revision adds a version. Concurrent decisions for one agency and year are serialised by
+        a lock. A new version's archive is queued in the same transaction (`archive_outbox`).
+
+        The unique keys are the last word: if one fires (a writer the locks do not cover
+        committed the same row first), the whole transaction is rolled back and decided again,
+        and then sees that row: a redelivery or a copy, never a second row.
         """
+        for attempt in range(1, _SAVE_ATTEMPTS + 1):
+            try:
+                return self._save_report(parsed)
+            except IntegrityError as exc:
+                if attempt == _SAVE_ATTEMPTS:
+                    raise
+                log.warning(
+                    "storing %s hit a unique key (%s); deciding again",
+                    parsed.page.url,
+                    str(exc.orig).splitlines()[0] if exc.orig else exc,
+                )
+        raise AssertionError("unreachable")
+
+    def _save_report(self, parsed: ParsedPage) -> SaveResult:
         page, record, sig = parsed.page, parsed.record, parsed.signature
         who = identity(record)
         with (
@@ -150,17 +205,22 @@ class Repository:
                     .values(last_seen=page.fetched_at)
                 )
                 return SaveResult(seen.report_id, "redelivery")
+            # same text, other figures (a moved cell, a sign the key folds away): never an exact
+            # copy; such a page is decided below and may become a version under the same key
             exact = session.execute(
-                select(VersionRow.id, VersionRow.report_id, VersionRow.figures).where(
-                    VersionRow.fingerprint == parsed.fingerprint
+                select(VersionRow.id, VersionRow.report_id)
+                .where(
+                    VersionRow.fingerprint == parsed.fingerprint,
+                    VersionRow.figures.in_((who.figures, "")),  # "": figures never computed
                 )
+                .order_by(case((VersionRow.figures == who.figures, 0), else_=1), VersionRow.id)
+                .limit(1)
             ).first()
-            if exact is not None and exact.figures not in (who.figures, ""):
-                exact = None  # same text, other figures (a moved cell): never an exact copy
             if exact is not None:
                 verdict = Verdict("exact_duplicate", exact.report_id, exact.id, 1.0, "exact")
             else:
                 verdict = decide(who, sig, self._candidates(session, who, sig))
+            archive = None
             if verdict.decision == "new":
                 report_id, version_id = self._new_report(session, parsed, who)
             elif verdict.decision == "new_version":
@@ -195,7 +255,29 @@ class Repository:
             )
             if verdict.decision in ("new", "new_version"):
                 self._update_repetition(session, report_id, who)
-            return SaveResult(report_id, verdict.decision, verdict.similarity)
+                archive = self._queue_archive(session, version_id, parsed.fingerprint, who)
+            return SaveResult(report_id, verdict.decision, verdict.similarity, archive)
+
+    def _queue_archive(
+        self, session: Session, version_id: int, fingerprint: str, who: Identity
+    ) -> PendingArchive:
+        """The outbox row of a new version, in the transaction that stores the version."""
+        earlier = session.scalar(
+            select(VersionRow.id)
+            .where(VersionRow.fingerprint == fingerprint, VersionRow.id != version_id)
+            .limit(1)
+        )
+        now = _now()
+        row = ArchiveOutboxRow(
+            version_id=version_id,
+            key=archive_key(fingerprint, who.figures if earlier is not None else None),
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return PendingArchive(row.id, version_id, row.key, 0, now)
 
     def _lock(self, session: Session, who: Identity, fingerprint: str) -> None:
         """Serialise decisions that could conflict (SQLite: BEGIN IMMEDIATE already did).
@@ -419,6 +501,87 @@ class Repository:
             )
             for i, ind in enumerate(record.indicators)
         )
+
+    # -- the archive outbox -------------------------------------------------------------------
+
+    def pending_archives(self, limit: int = 20, *, due_only: bool = True) -> list[PendingArchive]:
+        """Outbox rows whose archive is still to be written, oldest due first.
+
+        due_only: only rows whose next attempt has come (not claimed by a live drain, not
+        backing off after a failure). One index range scan: cheap when the outbox is empty.
+        """
+        query = select(ArchiveOutboxRow).order_by(
+            ArchiveOutboxRow.next_attempt_at, ArchiveOutboxRow.id
+        )
+        if due_only:
+            query = query.where(ArchiveOutboxRow.next_attempt_at <= _now())
+        with self.session() as session:
+            return [
+                PendingArchive(
+                    row.id,
+                    row.version_id,
+                    row.key,
+                    row.attempts,
+                    row.next_attempt_at,
+                    row.last_error,
+                )
+                for row in session.scalars(query.limit(limit))
+            ]
+
+    def pending_archive_count(self) -> int:
+        """How many versions still wait for their archive (for `nianbao status`)."""
+        with self.session() as session:
+            return session.scalar(select(func.count()).select_from(ArchiveOutboxRow)) or 0
+
+    def claim_archive(self, archive: PendingArchive, lease: float) -> bytes | None:
+        """Take an outbox row for `lease` seconds; the bytes to archive, or None if taken.
+
+        The claim succeeds only at the attempts count it was read with, so of two drains that
+        read one row one writes it; the other moves on. A drain that dies keeps the row only
+        until its lease ends.
+        """
+        with self._sessions.begin() as session:
+            claimed = session.execute(
+                update(ArchiveOutboxRow)
+                .where(
+                    ArchiveOutboxRow.id == archive.id,
+                    ArchiveOutboxRow.attempts == archive.attempts,
+                )
+                .values(
+                    attempts=archive.attempts + 1,
+                    next_attempt_at=_now() + timedelta(seconds=lease),
+                )
+            )
+            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+                return None
+            record = session.scalar(
+                select(VersionRow.record).where(VersionRow.id == archive.version_id)
+            )
+        return archived_record(record) if record is not None else None
+
+    def archive_written(self, archive: PendingArchive) -> None:
+        """The archive is in the object store: the outbox row goes (a no-op if already gone)."""
+        with self._sessions.begin() as session:
+            session.execute(delete(ArchiveOutboxRow).where(ArchiveOutboxRow.id == archive.id))
+
+    def archive_failed(self, archive: PendingArchive, error: str, retry_in: float) -> None:
+        """The write failed: the row stays, with the error, due again in `retry_in` seconds.
+
+        Only the claim that failed updates it (`archive.attempts` + 1): a later claim's outcome
+        is never overwritten.
+        """
+        with self._sessions.begin() as session:
+            session.execute(
+                update(ArchiveOutboxRow)
+                .where(
+                    ArchiveOutboxRow.id == archive.id,
+                    ArchiveOutboxRow.attempts == archive.attempts + 1,
+                )
+                .values(
+                    last_error=error[:2000],
+                    next_attempt_at=_now() + timedelta(seconds=retry_in),
+                )
+            )
 
     def save_rejection(self, rejection: Rejection) -> bool:
         """Quarantine a page; False if this page was already quarantined at this stage."""

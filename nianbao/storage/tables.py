@@ -75,12 +75,18 @@ class VersionRow(Base):
     """One version of a report: the record as first published, or as later corrected."""
 
     __tablename__ = "report_versions"
-    __table_args__ = (UniqueConstraint("report_id", "version"), Index(None, "agency_key", "year"))
+    __table_args__ = (
+        UniqueConstraint("report_id", "version"),
+        # a version is its exact key *and* its figures: the key folds away signs, commas and
+        # spaces ("-968" and "968"), so one key can carry two sets of figures
+        UniqueConstraint("fingerprint", "figures"),
+        Index(None, "agency_key", "year"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes | None] = mapped_column(LargeBinary, comment="MinHash, 128 × u32")
     figures: Mapped[str] = mapped_column(String(32), comment="digest of the table values")
     agency_key: Mapped[str | None] = mapped_column(Text)
@@ -205,3 +211,23 @@ class DeadLetterRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     replayed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class ArchiveOutboxRow(Base):
+    """A version whose record still has to be archived to the object store (transactional outbox).
+
+    Inserted in the transaction that stores the version; deleted once the archive is written.
+    A row whose write fails stays, with its attempts and error, until a later drain succeeds.
+    """
+
+    __tablename__ = "archive_outbox"
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="CASCADE"), unique=True
+    )
+    key: Mapped[str] = mapped_column(Text, comment="object-store key of the archived record")
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -1,0 +1,92 @@
+"""The archive outbox, drained: stored versions whose record is not yet in the object store.
+
+A new version and its outbox row commit in one database transaction (`Repository.save_report`),
+so a version can never exist without either its archive or a row saying it is owed. Whoever
+writes the archive removes the row: the store task right after its commit, or any later drain.
+
+Writes are idempotent (one key per version, the same bytes every time), so a row written twice
+(two drains, a lease that ran out mid-write) costs a duplicate PUT and nothing else. A row whose
+write keeps failing stays, counted by `Repository.pending_archive_count()`, and is tried again
+with exponential backoff; nothing ever drops it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from nianbao import runtime
+from nianbao.storage.objects import ObjectStore
+from nianbao.storage.repository import PendingArchive, Repository
+
+log = logging.getLogger(__name__)
+
+BATCH = 20  # rows one opportunistic drain looks at
+LEASE = 300.0  # seconds a claimed row is left to its drain before another may take it
+RETRY_BASE = 30.0  # seconds before a failed row is due again; doubles per attempt
+RETRY_MAX = 3600.0
+
+
+@dataclass(frozen=True)
+class Drained:
+    """What one drain did."""
+
+    written: int = 0
+    failed: int = 0
+    skipped: int = 0  # claimed by another drain meanwhile
+
+
+def retry_delay(attempts: int) -> float:
+    """Seconds until a row that failed on its `attempts`-th claim is due again."""
+    return min(RETRY_MAX, RETRY_BASE * 2 ** max(0, attempts - 1))
+
+
+def deliver(
+    archive: PendingArchive,
+    repo: Repository | None = None,
+    store: ObjectStore | None = None,
+) -> bool | None:
+    """Write one pending archive: True written, False failed (the row stays), None taken."""
+    repo = repo or runtime.repository()
+    data = repo.claim_archive(archive, LEASE)
+    if data is None:
+        return None
+    try:
+        (store or runtime.object_store()).put(archive.key, data, "application/json")
+    except Exception as exc:  # the object store is down or refuses: keep the row, try later
+        delay = retry_delay(archive.attempts + 1)
+        log.warning(
+            "archive %s not written (%s: %s); pending, due again in %.0fs",
+            archive.key,
+            type(exc).__name__,
+            exc,
+            delay,
+        )
+        repo.archive_failed(archive, f"{type(exc).__name__}: {exc}", delay)
+        return False
+    repo.archive_written(archive)
+    return True
+
+
+def drain_outbox(
+    limit: int = BATCH,
+    repo: Repository | None = None,
+    store: ObjectStore | None = None,
+) -> Drained:
+    """Write up to `limit` due archives, oldest first; stop at the first failure.
+
+    One failure usually means the object store is down: the rest wait for the next drain
+    instead of each paying for its own timeout. Empty outbox: one indexed query.
+    """
+    repo = repo or runtime.repository()
+    written = failed = skipped = 0
+    for archive in repo.pending_archives(limit):
+        outcome = deliver(archive, repo, store)
+        if outcome is None:
+            skipped += 1
+        elif outcome:
+            written += 1
+        else:
+            failed += 1
+            break
+    return Drained(written, failed, skipped)
