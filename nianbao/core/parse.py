@@ -18,7 +18,7 @@ from nianbao.core.document import Document
 from nianbao.core.extract import is_chrome_line
 from nianbao.core.gbtables import parse_gb_tables
 from nianbao.core.text import is_traditional, to_simplified
-from schemas.report import Indicator, ValidationWarning
+from schemas.report import AnnualReport, Indicator, ValidationWarning
 
 _REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度报告|年报)"
 _TITLE_REPORT = re.compile(_REPORT_WORDS)
@@ -32,6 +32,11 @@ _TITLE_AGENCY_FIRST = re.compile(
 _TITLE_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>.*?)" + _REPORT_WORDS)
 _COMPILED_BY = re.compile(r"由(?P<agency>[^，。,；;（(]{2,60}?)(?:负责)?(?:编制|编写|制作|汇总)")
 _TABLE_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})年度?\s*\)?\s*(?:政府信息公开情况统计表)?$")
+# The statistics years the record schema accepts; a year read outside them is dropped.
+FIRST_YEAR, LAST_YEAR = (
+    next(getattr(m, bound) for m in AnnualReport.model_fields["year"].metadata if hasattr(m, bound))
+    for bound in ("ge", "le")
+)
 _PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-z]{1,8}[)）](?=[\u4e00-\u9fff])")
 _AGENCY_SUFFIX = re.compile(
     r"(?:人民政府|政府|管理委员会|管委会|局|厅|委员会|委|办公室|办公厅|办|中心|院|署|部|馆|所|站|"
@@ -104,6 +109,15 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
     year = _year(
         title, period_start, lines[table_span[0] - 3 : table_span[0]] if table_span else []
     )
+    if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
+        warnings.append(
+            ValidationWarning(
+                rule="year.out_of_range",
+                message=f"the page names the year {year}, outside {FIRST_YEAR}–{LAST_YEAR} "
+                "(a mangled title or date?); no year is recorded",
+            )
+        )
+        year = None
     agency = _agency(title, text, doc, signature)
 
     indicators: list[Indicator] = []

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from pydantic import ValidationError
+
 from nianbao.core.errors import PageRejected
 from nianbao.core.parse import ParsedReport
 from schemas.report import (
@@ -24,7 +26,27 @@ from schemas.report import (
 
 
 def validate(parsed: ParsedReport) -> AnnualReport:
-    """Build the record, with a warning for every rule it breaks."""
+    """Build the record, with a warning for every rule it breaks, and check it as consumers will.
+
+    The record is built with the schema's validation and then read back from its own JSON, as
+    the store worker reads it from the queue: a record that would fail there (a value out of
+    range, a number JSON cannot carry) is rejected here as ``invalid_record`` instead, so no
+    invalid record leaves the core.
+    """
+    try:
+        record = _record(parsed)
+        AnnualReport.model_validate_json(record.model_dump_json())
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, error['loc']))}: {error['msg']}" for error in exc.errors()[:5]
+        )
+        raise PageRejected(
+            "validate", "invalid_record", f"the record fails its schema: {problems}"
+        ) from exc
+    return record
+
+
+def _record(parsed: ParsedReport) -> AnnualReport:
     info = parsed.agency
     return AnnualReport(
         is_report=parsed.is_report,

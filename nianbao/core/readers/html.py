@@ -87,9 +87,38 @@ _LAYOUT_BLOCK_CHARS = 200
 _LAYOUT_CELL_CHARS = 600
 
 
+# Lexbor checks each new attribute against the tag's others: a tag with 200,000 attributes
+# holds it for minutes, in C code no Python timer can interrupt. Tags that long and that split
+# are rewritten to their bare name before parsing (no real tag comes close).
+MAX_ATTRIBUTES = 1_000
+_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{2000,}")
+_TAG_NAME = re.compile(r"<([A-Za-z][^\s/<>]{0,40})")
+
+
+def bound_markup(html: str) -> str:
+    """The page with every over-split tag cut down to its name; linear in the page's length.
+
+    A tag of 2,000+ characters whose attribute separators (whitespace, "=", "/") number more
+    than MAX_ATTRIBUTES keeps only its name: ``<div a0=x a1=x …>`` becomes ``<div>``, so the
+    element and its content stay and the C parser never sees the attributes.
+    """
+    if len(html) < 2000:
+        return html
+
+    def cut(match: re.Match[str]) -> str:
+        tag = match.group()
+        splits = sum(tag.count(char) for char in " \t\n\r\f=/")
+        if splits <= MAX_ATTRIBUTES:
+            return tag
+        name = _TAG_NAME.match(tag)
+        return f"<{name.group(1) if name else 'span'}"
+
+    return _LONG_TAG.sub(cut, html)
+
+
 def read_html(html: str, encoding: str) -> Document:
-    """Document of a decoded HTML page."""
-    tree = LexborHTMLParser(html)
+    """Document of a decoded HTML page (over-split tags cut first, see `bound_markup`)."""
+    tree = LexborHTMLParser(bound_markup(html))
     meta = {
         (node.attributes.get("name") or "").lower(): (node.attributes.get("content") or "").strip()
         for node in tree.css("meta[name][content]")
