@@ -19,6 +19,7 @@ from nianbao.calibrate import to_message as parsed
 from nianbao.storage.migrate import upgrade
 from nianbao.storage.repository import Repository, archive_key, archived_record, make_engine
 from tests.services import S3Server, wait_until
+from workers import outbox
 from workers.outbox import deliver, drain_outbox, retry_delay
 
 SEED = _seed("003")
@@ -27,9 +28,11 @@ OTHER = _seed("001")
 
 
 @pytest.fixture(autouse=True)
-def _s3_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+def _s3_credentials_and_no_quiet_period(monkeypatch: pytest.MonkeyPatch) -> None:
     for key, value in CREDENTIALS.items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setattr(outbox, "CHECK_INTERVAL", 0.0)  # every store task looks at the outbox
+    monkeypatch.setattr(outbox, "_quiet_until", 0.0)
 
 
 def message(text: str, url: str) -> dict:
@@ -223,6 +226,22 @@ def test_real_workers_keep_the_archive_owed_through_an_s3_outage(
     )
     assert len(list(store.keys("records/"))) == 2
     assert "retry 1/" not in log()  # the outage never made the store task fail
+
+
+def test_an_empty_outbox_is_looked_at_once_per_interval(
+    repo: Repository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    looks: list[int] = []
+    real = repo.pending_archives
+    monkeypatch.setattr(repo, "pending_archives", lambda limit: looks.append(limit) or real(limit))
+    monkeypatch.setattr(outbox, "CHECK_INTERVAL", 60.0)
+    store = FlakyStore()
+    for _ in range(10):
+        drain_outbox(repo=repo, store=store)  # type: ignore[arg-type]
+    assert len(looks) == 1
+    repo.save_report(parsed(_text(SEED), "https://a.gov.cn/1.html"))  # its task writes it ...
+    assert drain_outbox(repo=repo, store=store, force=True).written == 1  # ... or any drain
+    assert len(looks) == 2
 
 
 def _make_due(repo: Repository) -> None:

@@ -13,6 +13,7 @@ with exponential backoff; nothing ever drops it.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from nianbao import runtime
@@ -25,6 +26,12 @@ BATCH = 20  # rows one opportunistic drain looks at
 LEASE = 300.0  # seconds a claimed row is left to its drain before another may take it
 RETRY_BASE = 30.0  # seconds before a failed row is due again; doubles per attempt
 RETRY_MAX = 3600.0
+# An empty look at the outbox costs a pooled connection and one indexed query: ~0.3 ms on
+# SQLite, ~0.9 ms on PostgreSQL (pre-ping included), next to ~4 ms for storing a page. After
+# an empty look a process does not look again for this long: rows become due only after a
+# failed write's backoff (30 s and more) or a lease, so a few seconds' delay costs nothing.
+CHECK_INTERVAL = 5.0
+_quiet_until = 0.0  # time.monotonic() before which this process skips the empty look
 
 
 @dataclass(frozen=True)
@@ -72,15 +79,23 @@ def drain_outbox(
     limit: int = BATCH,
     repo: Repository | None = None,
     store: ObjectStore | None = None,
+    *,
+    force: bool = False,
 ) -> Drained:
     """Write up to `limit` due archives, oldest first; stop at the first failure.
 
     One failure usually means the object store is down: the rest wait for the next drain
-    instead of each paying for its own timeout. Empty outbox: one indexed query.
+    instead of each paying for its own timeout. Empty outbox: one indexed query, and then
+    none for CHECK_INTERVAL seconds in this process unless `force`.
     """
+    global _quiet_until
+    if not force and time.monotonic() < _quiet_until:
+        return Drained()
     repo = repo or runtime.repository()
+    due = repo.pending_archives(limit)
+    _quiet_until = 0.0 if due else time.monotonic() + CHECK_INTERVAL
     written = failed = skipped = 0
-    for archive in repo.pending_archives(limit):
+    for archive in due:
         outcome = deliver(archive, repo, store)
         if outcome is None:
             skipped += 1
