@@ -71,3 +71,44 @@ def test_upgrading_a_database_that_holds_reports_keeps_everything(url: str) -> N
     # its identity is known; with no stored text (no signature) only exact copies merge with it
     assert Repository(engine).save_report(message).decision == "new"
     engine.dispose()
+
+
+def test_0003_keeps_versions_and_refuses_a_downgrade_that_would_lose_one(url: str) -> None:
+    """0002 → 0003 with versions stored; after two versions share an exact key, 0002's unique
+    key cannot hold them and the downgrade stops instead of dropping one."""
+    from sqlalchemy import text
+
+    from nianbao.calibrate import _seed, _text, to_message
+    from nianbao.storage.repository import Repository
+
+    engine = make_engine(url)
+    config = alembic_config(url)
+    command.upgrade(config, "0002")
+    engine.dispose()
+    seed = _seed("003")
+    with engine.connect() as conn:
+        assert "archive_outbox" not in _tables(conn)
+    upgrade(engine)
+    repo = Repository(engine)
+    repo.save_report(to_message(_text(seed), "https://a.gov.cn/1.html"))
+    command.downgrade(config, "0002")  # one version per key: fine
+    upgrade(engine)
+    repo = Repository(engine)
+    result = repo.save_report(to_message(_text(seed), "https://a.gov.cn/1.html"))
+    assert result.decision == "redelivery"
+    corrected = _text(seed.replace("\t968\n", "\t-968\n", 1))
+    assert repo.save_report(to_message(corrected, "https://a.gov.cn/2.html")).decision == (
+        "new_version"
+    )
+    with pytest.raises(RuntimeError, match="share the exact key"):
+        command.downgrade(config, "0002")
+    with engine.connect() as conn:
+        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        assert conn.execute(text("SELECT count(*) FROM report_versions")).scalar() == 2
+    engine.dispose()
+
+
+def _tables(conn) -> set[str]:
+    from sqlalchemy import inspect
+
+    return set(inspect(conn).get_table_names())
