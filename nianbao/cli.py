@@ -15,7 +15,8 @@ from nianbao import crawl_cli
 from nianbao.terminal import console, fail, progress
 
 if TYPE_CHECKING:
-    from nianbao.limits import Limits
+    from nianbao.core.errors import PageRejected
+    from nianbao.limits import Limits, Usage
 
 app = typer.Typer(
     help="Collect government information-disclosure annual reports (政府信息公开工作年度报告).",
@@ -127,16 +128,33 @@ def parse(
 def parse_file(path: Path, limits: Limits | None = None) -> dict:
     """Parse one file with the pure core: its record as JSON data, plus `source`.
 
+    A rejected file gives a record with ``is_report`` false and ``reason`` "code: detail".
+    """
+    from schemas.report import AnnualReport
+
+    data, rejected, _ = parse_outcome(path, limits)
+    if rejected is not None:
+        data = AnnualReport(
+            is_report=False, reason=f"{rejected.reason}: {rejected.detail}"
+        ).model_dump(mode="json")
+    return {"source": str(path), **data}
+
+
+def parse_outcome(
+    path: Path, limits: Limits | None = None
+) -> tuple[dict, PageRejected | None, Usage]:
+    """One file through the pure core: (record JSON data, rejection or None, what it used).
+
     The core runs in a bounded child process (`nianbao.limits`): NIANBAO_PARSE_TIMEOUT of wall
     clock and a memory cap, so a hostile file becomes a rejection (``parse_timeout``,
-    ``memory_limit``, ``parser_crashed``) instead of hanging or exhausting this process.
+    ``memory_limit``, ``parser_crashed``) instead of hanging or exhausting this process. Any
+    other exception out of the core is a bug and surfaces as `nianbao.limits.ChildFailed`.
     """
     from nianbao.core.errors import PageRejected
     from nianbao.core.pipeline import analyse
-    from nianbao.limits import Limits, run_bounded
+    from nianbao.limits import Limits, run_measured
     from nianbao.settings import get_settings
     from producers.sniff import sniff
-    from schemas.report import AnnualReport
 
     settings = get_settings()
     body = path.read_bytes()
@@ -148,12 +166,10 @@ def parse_file(path: Path, limits: Limits | None = None) -> dict:
         return record.model_dump(mode="json")
 
     try:
-        data = run_bounded(parse_body, limits or Limits.from_settings())
+        data, usage = run_measured(parse_body, limits or Limits.from_settings())
     except PageRejected as exc:
-        data = AnnualReport(is_report=False, reason=f"{exc.reason}: {exc.detail}").model_dump(
-            mode="json"
-        )
-    return {"source": str(path), **data}
+        return {}, exc, exc.usage  # type: ignore[attr-defined]
+    return data, None, usage
 
 
 @app.command("eval")
