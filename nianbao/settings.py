@@ -68,6 +68,16 @@ class Settings(BaseSettings):
         description="Hard per-task limit in seconds; must stay below the visibility timeout.",
     )
     prefetch_multiplier: int = Field(1, ge=1, description="Messages each worker process reserves.")
+    reconcile_interval: float = Field(
+        60.0,
+        gt=0,
+        description="Seconds between two looks of the workers at the page ledger for lost pages.",
+    )
+    reconcile_grace: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds a page may go without an outcome before the ledger looks for it.",
+    )
 
     max_body_bytes: int = Field(
         20_000_000, ge=1024, description="Larger pages are quarantined, not parsed."

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
+from typing import Any
+
+from celery import Task
 
 from nianbao import runtime
 from nianbao.core.text import detect_encoding
 from nianbao.storage.objects import put_raw
-from schemas.messages import FetchedPage, SiteHints
-from workers.tasks import process_page, quarantine
+from schemas.messages import FetchedPage, Rejection, SiteHints
+from workers import ledger
+from workers.reliability import redis_client
+from workers.tasks import process_page, save_rejection
+
+
+def send(task: Task, message: dict[str, Any]) -> None:
+    """Send a page's first message, opened in the page ledger first (see workers/ledger.py)."""
+    task_id, args = str(uuid.uuid4()), [message]
+    client = redis_client()
+    if client is not None:
+        ledger.open_page(client, task.name, task_id, args)
+    task.apply_async(args=args, task_id=task_id)
 
 
 def publish(
@@ -48,7 +63,7 @@ def publish(
         referrer=referrer,
         hints=hints,
     )
-    process_page.apply_async(args=[page.model_dump(mode="json")])
+    send(process_page, page.model_dump(mode="json"))
     return page
 
 
@@ -78,4 +93,5 @@ def quarantine_unfetchable(
         link_text=link_text,
         referrer=referrer,
     )
-    quarantine(page, "fetch", reason, detail)
+    rejection = Rejection(page=page, stage="fetch", reason=reason, detail=detail)
+    send(save_rejection, rejection.model_dump(mode="json"))

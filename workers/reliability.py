@@ -29,10 +29,12 @@ from pydantic import ValidationError
 
 from nianbao import runtime
 from nianbao.settings import get_settings
+from workers import ledger
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_PREFIX = "dead-letters/"
+FINAL_STAGE = "nianbao.store."  # a task of this stage that returns has stored the page's outcome
 _DELIVERY_TTL = 7 * 24 * 3600
 
 
@@ -75,6 +77,17 @@ def count_delivery(task_id: str, retries: int) -> int:
         return 1
 
 
+def close_in_ledger(args: Any) -> None:
+    """The page in these args has an outcome; a ledger that cannot be told only costs a resend."""
+    client = redis_client()
+    if client is None:
+        return
+    try:
+        ledger.close_page(client, args)
+    except redis.RedisError as exc:
+        log.warning("could not close the page in the ledger (%s); it may be sent again", exc)
+
+
 def dead_letter(
     task: Task, task_id: str, args: Any, kwargs: Any, error: str, trace: str, attempts: int
 ) -> None:
@@ -95,11 +108,13 @@ def dead_letter(
     log.error("dead-lettering %s[%s] after %d attempts: %s", task.name, task_id, attempts, error)
     try:
         runtime.repository().add_dead_letter(**record)
+        close_in_ledger(args)
         return
     except Exception as db_error:
         log.error("database refused the dead letter (%s); writing it to the object store", db_error)
     try:
         put_orphan(record)
+        close_in_ledger(args)
     except Exception as store_error:
         log.error("object store refused the dead letter too (%s); requeueing", store_error)
         if task.request.is_eager:
@@ -139,7 +154,10 @@ class ReliableTask(Task):
             return None
         while True:
             try:
-                return self.run(*args, **kwargs)
+                result = self.run(*args, **kwargs)
+                if self.name.startswith(FINAL_STAGE):  # committed: the page has its outcome
+                    close_in_ledger(args)
+                return result
             except (Retry, Reject):
                 raise
             except ValidationError as exc:

@@ -1,0 +1,112 @@
+"""The page ledger on a real Redis and real workers: a page popped and dropped is sent again.
+
+The loss it closes is kombu's gap between BRPOP and recording the message as unacknowledged. The
+tests leave Redis in exactly the state such a loss leaves it in: the message popped by a client
+that then went away, the page open in the ledger, no outcome.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from nianbao import runtime
+from producers.ingest import ingest_file
+from tests.conftest import SEEDS
+from tests.services import wait_until
+from workers import ledger
+from workers.app import QUEUES, app
+from workers.reliability import redis_client
+
+pytestmark = pytest.mark.services
+
+
+def open_pages() -> dict[str, dict]:
+    client = redis_client()
+    assert client is not None
+    return {k.decode(): json.loads(v) for k, v in client.hgetall(ledger.LEDGER_KEY).items()}
+
+
+def counts() -> dict[str, int]:
+    return runtime.repository().counts()
+
+
+def test_a_page_is_open_from_send_to_outcome(distributed: dict, start_worker) -> None:
+    ingest_file(next(SEEDS.glob("001_*.txt")))
+    (entry,) = open_pages().values()
+    assert entry["task"] == "nianbao.pages.process"
+    page = ledger.page_of(entry["args"])
+    assert page is not None and "001_" in page["url"]
+    start_worker(distributed)
+    wait_until(lambda: counts()["sources"] == 1, timeout=60)
+    wait_until(lambda: not open_pages(), timeout=10, message=str(open_pages()))
+
+
+def test_quarantined_and_dead_lettered_pages_are_closed(
+    distributed: dict, start_worker, tmp_path
+) -> None:
+    from tests.conftest import unsent_page
+
+    start_worker({**distributed, "NIANBAO_MAX_RETRIES": "0"})
+    notice = tmp_path / "notice.txt"
+    notice.write_text("关于做好春节期间值班工作的通知\n各单位：请按时值班。\n", encoding="utf-8")
+    ingest_file(notice)
+    client = redis_client()
+    assert client is not None
+    poison = unsent_page(b"gone", "https://example.gov.cn/gone.html", store_body=False)
+    from producers.publish import send
+    from workers.tasks import process_page
+
+    send(process_page, poison.model_dump(mode="json"))  # its body is missing: dead-lettered
+    assert len(open_pages()) == 2
+    wait_until(lambda: counts()["quarantined"] == 1, timeout=60)
+    wait_until(lambda: counts()["dead_letters"] == 1, timeout=60)
+    wait_until(lambda: not open_pages(), timeout=10, message=str(open_pages()))
+
+
+def test_reconcile_leaves_pages_that_still_have_a_message(distributed: dict) -> None:
+    client = redis_client()
+    assert client is not None
+    ingest_file(next(SEEDS.glob("002_*.txt")))  # no worker: it waits in the queue
+    for _ in range(3):
+        found = ledger.reconcile(client, app, QUEUES, grace=0)
+        assert (found.open, found.overdue, found.in_broker, found.resent) == (1, 1, 1, 0)
+    assert client.llen("pages") == 1
+
+
+def test_a_page_lost_between_pop_and_unacked_is_sent_again(distributed: dict, start_worker) -> None:
+    client = redis_client()
+    assert client is not None
+    ingest_file(next(SEEDS.glob("003_*.txt")))
+    (pid,) = open_pages()
+    popped = client.brpop(["pages"], timeout=5)  # a consumer took it and died before recording it
+    assert popped is not None and client.llen("pages") == 0
+    assert client.hlen(ledger.UNACKED_KEY) == 0
+
+    first = ledger.reconcile(client, app, QUEUES, grace=0)
+    assert (first.suspect, first.resent) == (1, 0)  # one miss could be the gap itself: wait
+    second = ledger.reconcile(client, app, QUEUES, grace=0)
+    assert second.resent == 1
+    assert client.llen("pages") == 1
+    assert open_pages()[pid]["task_id"] == json.loads(popped[1])["headers"]["id"]
+
+    start_worker(distributed)
+    wait_until(lambda: counts()["sources"] == 1, timeout=60)
+    wait_until(lambda: not open_pages(), timeout=10)
+    assert counts() == {"reports": 1, "sources": 1, "quarantined": 0, "dead_letters": 0}
+
+
+def test_workers_reconcile_on_their_own(distributed: dict, start_worker) -> None:
+    client = redis_client()
+    assert client is not None
+    ingest_file(next(SEEDS.glob("004_*.txt")))
+    assert client.brpop(["pages"], timeout=5) is not None  # lost in the gap
+    time.sleep(1.1)
+    worker = start_worker(
+        {**distributed, "NIANBAO_RECONCILE_INTERVAL": "1", "NIANBAO_RECONCILE_GRACE": "1"}
+    )
+    wait_until(lambda: counts()["sources"] == 1, timeout=60, message=worker.output()[-3000:])
+    assert "sending nianbao.pages.process" in worker.output()
+    wait_until(lambda: not open_pages(), timeout=10)
