@@ -267,7 +267,8 @@ def held_messages(client: Any) -> list[str]:
             headers = message["headers"]
             age = _time.time() - scores.get(tag, _time.time())
             found.append(
-                f"unacked {headers.get('task')}[{headers.get('id')}] retries={headers.get('retries')}"
+                f"unacked {headers.get('task')}[{headers.get('id')}]"
+                f" retries={headers.get('retries')}"
                 f" eta={headers.get('eta')} delivered {age:.0f}s ago"
             )
         except (ValueError, KeyError, TypeError, IndexError):
