@@ -95,15 +95,89 @@ _LONG_TAG = re.compile(r"<[A-Za-z][^<>]{2000,}")
 _TAG_NAME = re.compile(r"<([A-Za-z][^\s/<>]{0,40})")
 
 
+# Lexbor also walks its stack of open elements at every block start tag: 100,000 nested <div>s
+# took 37 s. Container tags nested deeper than MAX_DEPTH are dropped (their text stays).
+MAX_DEPTH = 1_000
+_CONTAINERS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "header",
+        "hgroup",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "section",
+        "summary",
+        "ul",
+    ]
+)
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})(?=[\s/>])[^<>]*>?")
+_DEPTH_CHECK_TAGS = 5_000  # fewer '<' than this and the quadratic cost does not matter
+
+
 def bound_markup(html: str) -> str:
-    """The page with every over-split tag cut down to its name; linear in the page's length.
+    """The page with over-split tags cut down and over-deep containers dropped; linear time.
 
     A tag of 2,000+ characters whose attribute separators (whitespace, "=", "/") number more
     than MAX_ATTRIBUTES keeps only its name: ``<div a0=x a1=x …>`` becomes ``<div>``, so the
-    element and its content stay and the C parser never sees the attributes.
+    element and its content stay and the C parser never sees the attributes. Container tags
+    (div, section, ul, …) opened while MAX_DEPTH of them are open are left out, with their end
+    tags, so the text inside them joins the deepest container that is kept.
     """
     if len(html) < 2000:
         return html
+    html = _cut_attributes(html)
+    if html.count("<") > _DEPTH_CHECK_TAGS:
+        html = _cut_depth(html)
+    return html
+
+
+def _cut_depth(html: str) -> str:
+    """Drop container start tags past MAX_DEPTH open containers, and as many of their ends."""
+    kept: list[str] = []
+    position = 0
+    depth = 0
+    dropped: dict[str, int] = {}
+    for match in _TAG.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        if name not in _CONTAINERS:
+            continue
+        if closing:
+            if dropped.get(name):
+                dropped[name] -= 1
+                kept.append(html[position : match.start()])
+                position = match.end()
+            elif depth:
+                depth -= 1
+        elif depth >= MAX_DEPTH:
+            dropped[name] = dropped.get(name, 0) + 1
+            kept.append(html[position : match.start()])
+            position = match.end()
+        else:
+            depth += 1
+    if position == 0:
+        return html
+    kept.append(html[position:])
+    return "".join(kept)
+
+
+def _cut_attributes(html: str) -> str:
+    """Every over-split tag cut down to its name (see `bound_markup`)."""
 
     def cut(match: re.Match[str]) -> str:
         tag = match.group()
