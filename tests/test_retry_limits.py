@@ -68,3 +68,36 @@ def test_default_retries_outlast_a_database_outage_longer_than_celerys_default(
     runtime.reset()
     wait_until(lambda: counts()["sources"] == 1, timeout=60, message=worker.output()[-3000:])
     assert counts() == {"reports": 1, "sources": 1, "quarantined": 0, "dead_letters": 0}
+
+
+def test_a_run_killed_by_the_hard_time_limit_is_requeued_then_dead_lettered(
+    distributed: dict, start_worker
+) -> None:
+    worker = start_worker({**distributed, "NIANBAO_TASK_TIME_LIMIT": "5"})
+    from tests.fault_tasks import hang
+
+    runtime.repository()
+    hang.apply_async(args=["forever"], task_id="hangs-1")
+    wait_until(lambda: counts()["dead_letters"] == 1, timeout=90, message=worker.output()[-4000:])
+    letter = runtime.repository().list_dead_letters()[0]
+    assert letter.task_id == "hangs-1"
+    assert letter.error.startswith("TimeLimitExceeded: 3 of 3 runs")
+    assert worker.output().count("hit the hard time limit; requeued") == 3
+
+
+def test_a_task_with_a_time_limit_outcome_gives_up_after_one_kill(
+    distributed: dict, start_worker, redis_server
+) -> None:
+    worker = start_worker({**distributed, "NIANBAO_TASK_TIME_LIMIT": "5"})
+    from tests.fault_tasks import hang_then_give_up
+
+    runtime.repository()
+    hang_then_give_up.apply_async(args=["once"], task_id="gives-up-1")
+    client = redis_server.client()
+    wait_until(
+        lambda: client.get("nianbao:test:gave-up:once") is not None,
+        timeout=60,
+        message=worker.output()[-4000:],
+    )
+    assert worker.output().count("hit the hard time limit; requeued") == 1
+    assert counts()["dead_letters"] == 0

@@ -145,7 +145,13 @@ def reconcile(client: redis.Redis, app: Any, queues: tuple[str, ...], grace: flo
             entry["task"],
             entry["task_id"],
         )
-        app.send_task(entry["task"], args=entry["args"], task_id=entry["task_id"])
+        app.send_task(  # no limits in the message: the worker's own settings decide
+            entry["task"],
+            args=entry["args"],
+            task_id=entry["task_id"],
+            time_limit=None,
+            soft_time_limit=None,
+        )
         entry["sent"] = now
         client.pipeline().hset(LEDGER_KEY, pid, json.dumps(entry, ensure_ascii=False)).hdel(
             SUSPECT_KEY, pid

@@ -18,6 +18,7 @@ import logging
 import random
 import time
 import traceback as tb
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -75,6 +76,29 @@ def count_delivery(task_id: str, retries: int) -> int:
     except redis.RedisError as exc:  # counting must not stop the work itself
         log.warning("could not count deliveries of %s: %s", task_id, exc)
         return 1
+
+
+def mark_timed_out(task_id: str) -> None:
+    """Remember that a run of this task hit the hard time limit (its child was killed)."""
+    client = redis_client()
+    if client is None:
+        return
+    key = f"nianbao:timed-out:{task_id}"
+    try:
+        client.pipeline().incr(key).expire(key, _DELIVERY_TTL).execute()
+    except redis.RedisError as exc:
+        log.warning("could not record the time limit of %s: %s", task_id, exc)
+
+
+def times_timed_out(task_id: str) -> int:
+    """How many runs of this task the hard time limit killed (0 without Redis)."""
+    client = redis_client()
+    if client is None:
+        return 0
+    try:
+        return int(client.get(f"nianbao:timed-out:{task_id}") or 0)
+    except redis.RedisError:
+        return 0
 
 
 def close_in_ledger(args: Any) -> None:
@@ -141,6 +165,22 @@ class ReliableTask(Task):
     # never apply: `retry(max_retries=None)` falls back to this attribute, whose Celery default
     # (3) re-raised the error on the fourth retry and the message was acknowledged and lost.
     max_retries = None
+    # A run killed by the hard time limit is requeued, not acknowledged: the next delivery
+    # decides (on_time_limit, or run again until max_deliveries dead-letters it).
+    acks_on_timeout = False
+    #: What a task does instead of running again after a run hit the hard time limit, e.g.
+    #: quarantine the page. None: run again (counted as a delivery).
+    on_time_limit: Callable[..., Any] | None = None
+
+    def apply_async(self, *args: Any, **options: Any) -> Any:
+        """Send with no time limits in the message: the consuming worker's settings decide.
+
+        Celery otherwise writes the *sender's* task_time_limit into every message, and the
+        worker obeys the message: a producer with other settings would set the workers' limits.
+        """
+        options.setdefault("time_limit", None)
+        options.setdefault("soft_time_limit", None)
+        return super().apply_async(*args, **options)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         settings = get_settings()
@@ -148,8 +188,15 @@ class ReliableTask(Task):
         task_id = request.id or "local"
         retries = request.retries or 0
         deliveries = count_delivery(task_id, retries)
+        timed_out = times_timed_out(task_id) if deliveries > 1 else 0
+        if timed_out and self.on_time_limit is not None:  # a bound hit is an outcome here
+            return self.on_time_limit(*args, **kwargs)
         if deliveries > settings.max_deliveries:
-            error = f"WorkerLost: the worker died {deliveries - 1} times while running this task"
+            error = (
+                f"TimeLimitExceeded: {timed_out} of {deliveries - 1} runs hit the hard time limit"
+                if timed_out
+                else f"WorkerLost: the worker died {deliveries - 1} times while running this task"
+            )
             dead_letter(self, task_id, args, kwargs, error, "", retries + deliveries - 1)
             return None
         while True:
@@ -201,19 +248,11 @@ class ReliableTask(Task):
             raise Reject(failed, requeue=True) from exc
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        """Hard time limit: the child was killed, so __call__ could not dead-letter it.
+        """Hard time limit: the child was killed. Runs in the main process: only tell Redis.
 
-        This runs in the worker's main process, so it only drops a small record in the object
-        store (no database, no migration); `nianbao dlq list` collects it into the table.
+        The message itself is requeued (acks_on_timeout is False), so nothing is lost even when
+        this note cannot be written; the next delivery reads it.
         """
-        if not isinstance(exc, TimeLimitExceeded):
-            return
-        record = {
-            "task_id": task_id, "task_name": self.name, "args": list(args or []),
-            "kwargs": dict(kwargs or {}), "error": f"TimeLimitExceeded: {exc}",
-            "traceback": str(einfo), "attempts": 1,
-        }  # fmt: skip
-        try:
-            put_orphan(record)
-        except Exception as store_error:
-            log.error("could not keep the timed-out task %s: %s", task_id, store_error)
+        if isinstance(exc, TimeLimitExceeded):
+            log.error("%s[%s] hit the hard time limit; requeued", self.name, task_id)
+            mark_timed_out(task_id)
