@@ -294,7 +294,7 @@ def status() -> None:
     """Queue depths and what is stored, quarantined and dead-lettered."""
     from nianbao import runtime
     from nianbao.settings import get_settings
-    from workers.app import queue_depths
+    from workers.app import in_flight, queue_depths
 
     settings = get_settings()
     mode = "embedded (in-process)" if settings.embedded else f"distributed ({settings.broker_url})"
@@ -309,6 +309,10 @@ def status() -> None:
     else:
         for name, depth in depths.items():
             table.add_row(name, str(depth))
+        held = in_flight()
+        if held is not None:
+            table.add_row("held by workers (unacked)", str(held["unacked"]))
+            table.add_row("pages without an outcome (ledger)", str(held["ledger"]))
     console.print(table)
     counts = runtime.repository().counts()
     stored = Table("reports", "sources", "quarantined", "dead letters")
@@ -317,6 +321,55 @@ def status() -> None:
     crawling = crawl_cli.crawl_status_table()
     if crawling is not None:
         console.print(crawling)
+
+
+@app.command()
+def reconcile(
+    grace: Annotated[
+        float | None,
+        typer.Option(
+            help="Seconds without an outcome before a page is looked for "
+            "(default: NIANBAO_RECONCILE_GRACE)."
+        ),
+    ] = None,
+) -> None:
+    """Look for pages lost between the broker and a worker, and send them again.
+
+    Workers do this on their own every NIANBAO_RECONCILE_INTERVAL seconds; a page is sent again
+    only when two looks in a row find no message for it anywhere.
+    """
+    from nianbao.settings import get_settings
+    from workers.app import QUEUES
+    from workers.app import app as celery_app
+    from workers.ledger import reconcile as look
+    from workers.reliability import redis_client
+
+    client = redis_client()
+    if client is None:
+        raise fail("the page ledger lives in the Redis broker", "set NIANBAO_BROKER_URL")
+    found = look(
+        client, celery_app, QUEUES, get_settings().reconcile_grace if grace is None else grace
+    )
+    table = Table("open", "overdue", "still in the broker", "missing once", "sent again")
+    table.add_row(
+        *(str(v) for v in (found.open, found.overdue, found.in_broker, found.suspect, found.resent))
+    )
+    console.print(table)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def soak(ctx: typer.Context) -> None:
+    """Fault soak (a development tool, from a source checkout): `nianbao soak --help`."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "devtools" / "soak").is_dir():
+        raise fail("the soak is a development tool", "run it from a source checkout of nianbao")
+    sys.path.insert(0, str(root))
+    from devtools.soak.run import main as soak_main
+
+    raise typer.Exit(soak_main(list(ctx.args)))
 
 
 @dlq_app.command("list")

@@ -110,3 +110,22 @@ def test_workers_reconcile_on_their_own(distributed: dict, start_worker) -> None
     wait_until(lambda: counts()["sources"] == 1, timeout=60, message=worker.output()[-3000:])
     assert "sending nianbao.pages.process" in worker.output()
     wait_until(lambda: not open_pages(), timeout=10)
+
+
+def test_status_and_reconcile_commands_show_the_ledger(distributed: dict) -> None:
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app as cli
+
+    runner = CliRunner()
+    ingest_file(next(SEEDS.glob("000_*.txt")))  # no worker: open, and still in the queue
+    status = runner.invoke(cli, ["status"])
+    assert status.exit_code == 0, status.output
+    assert any(
+        "without an outcome" in line and line.rstrip(" │").endswith("1")
+        for line in status.output.splitlines()
+    ), status.output
+    looked = runner.invoke(cli, ["reconcile", "--grace", "0"])
+    assert looked.exit_code == 0, looked.output
+    assert "sent again" in looked.output
+    assert ledger.reconcile(redis_client(), app, QUEUES, grace=0).in_broker == 1  # type: ignore[arg-type]

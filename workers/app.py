@@ -147,3 +147,14 @@ def queue_depths() -> dict[str, int] | None:
             except ChannelError:  # no worker has declared it yet: nothing can be waiting
                 depths[name] = 0
     return depths
+
+
+def in_flight() -> dict[str, int] | None:
+    """Messages held unacknowledged by workers, and pages open in the ledger; None embedded."""
+    from workers.ledger import LEDGER_KEY, UNACKED_KEY
+    from workers.reliability import redis_client
+
+    client = redis_client()
+    if client is None:
+        return None
+    return {"unacked": int(client.hlen(UNACKED_KEY)), "ledger": int(client.hlen(LEDGER_KEY))}
