@@ -329,8 +329,14 @@ class PostgresCluster(_Service):
         bin_dir: str | os.PathLike[str] | None = None,
         *,
         base_dir: str | os.PathLike[str] | None = None,
+        durable: bool = False,
     ) -> None:
-        """Prepare (not start) a cluster; initdb happens on the first start()."""
+        """Prepare (not start) a cluster; initdb happens on the first start().
+
+        Tests run without fsync and with asynchronous commit (fast; a crash may lose commits
+        already acknowledged). ``durable`` keeps PostgreSQL's defaults, for fault runs.
+        """
+        self.durable = durable
         self.bin_dir = Path(bin_dir or os.environ.get("NIANBAO_PG_BIN") or DEFAULT_PG_BIN)
         self._fixed_port = port is not None
         self._port = port
@@ -481,10 +487,9 @@ class PostgresCluster(_Service):
 
     def _pg_ctl_start(self) -> None:
         """One ``pg_ctl start`` attempt on ``self.port``."""
-        options = (
-            f"-p {self.port} -k {self.socket_dir} -c listen_addresses={LOOPBACK} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = f"-p {self.port} -k {self.socket_dir} -c listen_addresses={LOOPBACK}"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_path), "-w", "-t", "60",
             "-o", options, "start",

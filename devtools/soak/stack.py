@@ -157,11 +157,14 @@ class Stack:
         self.redis.start()
         say(f"redis    {self.redis.url}  appendonly yes, appendfsync {self.redis.appendfsync}")
         self.pg_tmpfs = mount_tmpfs(self.pg_dir, self.pg_disk_mb)
-        self.postgres = PostgresCluster(base_dir=self.pg_dir)
+        self.postgres = PostgresCluster(base_dir=self.pg_dir, durable=True)
         self.postgres.start()
         self.postgres.create_database(DATABASE)
         where = f"tmpfs {self.pg_disk_mb} MiB" if self.pg_tmpfs else "no tmpfs: disk faults off"
-        say(f"postgres {self.postgres.url(DATABASE)}  data on {self.pg_dir} ({where})")
+        say(
+            f"postgres {self.postgres.url(DATABASE)}  data on {self.pg_dir} ({where}; "
+            "durable: fsync and synchronous_commit on, as PostgreSQL's defaults)"
+        )
         self.s3.start()
         self.s3.create_bucket(BUCKET)
         self.proxy = FaultProxy(("127.0.0.1", self.s3.port)).start()
