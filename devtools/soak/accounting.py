@@ -237,6 +237,25 @@ def grep_aof(files: list[Path], needle: str, limit: int = 12) -> list[str]:
     return found
 
 
+_ID = re.compile(rb'"id": "([0-9a-f-]{36})"')
+
+
+def child_task_ids(files: list[Path], task_id: str) -> list[str]:
+    """Ids of the messages a task sent on (their headers name it as parent), from the AOF."""
+    found: list[str] = []
+    needle = f'"parent_id": "{task_id}"'.encode()
+    for path in files:
+        data = path.read_bytes()
+        pos = data.find(needle)
+        while pos >= 0:
+            head = data.rfind(b'"headers": {', max(0, pos - 6000), pos)
+            match = _ID.search(data, head if head >= 0 else pos, pos + 3000)
+            if match and match.group(1).decode() not in found:
+                found.append(match.group(1).decode())
+            pos = data.find(needle, pos + 1)
+    return found
+
+
 def held_task_ids(client: Any) -> set[str]:
     """Task ids of messages still in a queue or in the unacked hash."""
     ids: set[str] = set()

@@ -463,7 +463,11 @@ def _report(
             f"sha256 {o.sent.sha256[:12]} sent at t={o.sent.sent_at:.1f}s "
             f"task id(s) {o.sent.task_ids or ['(published by a crawl task)']}"
         )
-        needles = o.sent.task_ids or [o.sent.page.url]
+        needles = list(o.sent.task_ids or [o.sent.page.url])
+        for task_id in o.sent.task_ids:
+            for child in accounting.child_task_ids(stack.aof_files(), task_id):
+                needles.append(child)
+                console.print(f"  task {task_id} sent on task {child}")
         for needle in needles:
             lines = accounting.grep_logs(logs, needle)
             console.print(f"  worker logs ({len(lines)} line(s) with {needle}):")
