@@ -44,6 +44,7 @@ class SoakSite:
         self._server = ThreadingHTTPServer((LOOPBACK, port), Handler)
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
+        self._serving = False
 
     @property
     def base_url(self) -> str:
@@ -101,9 +102,12 @@ class SoakSite:
     def start(self) -> SoakSite:
         """Serve in a thread."""
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._serving = True
         return self
 
     def close(self) -> None:
-        """Stop serving."""
-        self._server.shutdown()
+        """Stop serving (shutdown() would wait forever for a loop that never started)."""
+        if self._serving:
+            self._serving = False
+            self._server.shutdown()
         self._server.server_close()
