@@ -9,6 +9,7 @@ import os
 import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -131,7 +132,10 @@ class Stack:
         self.redis = RedisServer(
             appendonly=True, appendfsync=appendfsync, directory=run_dir / "redis"
         )
-        self.pg_dir = run_dir / "pg"
+        # Its own temp dir: PostgreSQL runs as `postgres`, which cannot traverse a private run
+        # dir (pytest's tmp_path is 0700).
+        self.pg_dir = Path(tempfile.mkdtemp(prefix="nianbao-soak-pg-"))
+        self.pg_dir.chmod(0o755)
         self.pg_tmpfs = False
         self.pg_disk_mb = pg_disk_mb
         self.objects_dir = run_dir / "data" / "objects"
@@ -275,6 +279,7 @@ class Stack:
                 self.postgres.close()
         if self.pg_tmpfs:
             umount(self.pg_dir)
+        shutil.rmtree(self.pg_dir, ignore_errors=True)
         if self.objects_tmpfs:
             umount(self.objects_dir)
         with contextlib.suppress(Exception):
