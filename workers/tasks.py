@@ -18,7 +18,7 @@ from nianbao.storage.repository import PendingArchive, archive_key
 from nianbao.timeouts import time_limit
 from schemas.messages import FetchedPage, ParsedPage, Rejection
 from workers.app import app
-from workers.outbox import deliver, drain_outbox
+from workers.outbox import deliver, drain_outbox, owe_later
 from workers.reliability import ReliableTask
 
 log = logging.getLogger(__name__)
@@ -33,11 +33,14 @@ def settle_archives(own: PendingArchive | None = None) -> None:
     """After a commit: write this task's own archive, then drain a few older ones.
 
     Never fails the task: what is stored is stored, and an archive not written now stays in
-    the outbox for a later drain. A failed write skips the drain (the store is likely down).
+    the outbox for a later drain. A failed write skips the drain (the store is likely down) and
+    schedules a store task for when the row is due, so an idle queue still gets it written.
     """
     try:
         if own is None or deliver(own) is not False:
             drain_outbox()
+        else:
+            owe_later(own)
     except Exception as exc:  # the database went away after our commit: the rows wait
         log.warning("archive outbox not drained (%s: %s)", type(exc).__name__, exc)
 

@@ -528,6 +528,16 @@ class Repository:
                 for row in session.scalars(query.limit(limit))
             ]
 
+    def pending_archive(self, archive_id: int) -> PendingArchive | None:
+        """One outbox row, or None once its archive is written."""
+        with self.session() as session:
+            row = session.get(ArchiveOutboxRow, archive_id)
+            if row is None:
+                return None
+            return PendingArchive(
+                row.id, row.version_id, row.key, row.attempts, row.next_attempt_at, row.last_error
+            )
+
     def pending_archive_count(self) -> int:
         """How many versions still wait for their archive (for `nianbao status`)."""
         with self.session() as session:
