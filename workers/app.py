@@ -6,14 +6,12 @@ reliability setting below is deliberate; README.md ("Reliability") explains each
 
 from __future__ import annotations
 
-import logging
 import sys
-import threading
 from typing import Any
 
 import kombu.pools
 from celery import Celery
-from celery.signals import worker_process_init, worker_ready, worker_shutdown
+from celery.signals import worker_process_init
 from kombu import Exchange, Queue
 from kombu.exceptions import ChannelError
 
@@ -66,7 +64,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 def create_app(settings: Settings | None = None) -> Celery:
     """A Celery app for the given (or the environment's) settings."""
-    celery = Celery("nianbao", include=["workers.tasks", "workers.crawl", "workers.probe"])
+    celery = Celery(
+        "nianbao", include=["workers.tasks", "workers.crawl", "workers.probe", "workers.upkeep"]
+    )
     celery.conf.update(celery_config(settings or get_settings()))
     return celery
 
@@ -89,40 +89,6 @@ def _fresh_adapters(**_: Any) -> None:
 
 
 app = create_app()
-log = logging.getLogger(__name__)
-_stop_reconciling = threading.Event()
-
-
-@worker_ready.connect
-def _start_reconciler(**_: Any) -> None:
-    """Every worker looks at the page ledger now and then (one at a time, by a Redis lock)."""
-    from workers.ledger import reconcile_once
-    from workers.reliability import redis_client
-
-    settings = get_settings()
-    client = redis_client()
-    if client is None:
-        return
-
-    def loop() -> None:
-        while not _stop_reconciling.wait(settings.reconcile_interval):
-            try:
-                found = reconcile_once(
-                    client, app, QUEUES, settings.reconcile_grace, settings.reconcile_interval
-                )
-            except Exception as exc:  # the broker is down: look again next time
-                log.warning("page ledger not reconciled (%s); trying again later", exc)
-                continue
-            if found and (found.resent or found.suspect):
-                log.warning("page ledger: %s", found)
-
-    _stop_reconciling.clear()
-    threading.Thread(target=loop, name="nianbao-ledger", daemon=True).start()
-
-
-@worker_shutdown.connect
-def _stop_reconciler(**_: Any) -> None:
-    _stop_reconciling.set()
 
 
 def worker_command(queues: str, concurrency: int, *extra: str) -> list[str]:

@@ -1,0 +1,68 @@
+"""A worker killed with -9 gives its messages back within a minute, not the visibility timeout.
+
+Real Redis, real workers, a real SIGKILL of a worker's whole process group while it holds a
+message waiting for its countdown.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from nianbao import runtime
+from tests.conftest import SEEDS, unsent_page
+from tests.services import wait_until
+from workers import holders
+from workers.reliability import redis_client
+
+pytestmark = pytest.mark.services
+
+
+def test_a_killed_workers_messages_are_requeued_by_the_next_worker(
+    distributed: dict, start_worker
+) -> None:
+    from workers.tasks import process_page
+
+    client = redis_client()
+    assert client is not None
+    first = start_worker(distributed)
+    body = next(SEEDS.glob("001_*.txt")).read_bytes()
+    page = unsent_page(body, "https://example.gov.cn/nb/2019.html", store_body=True)
+    process_page.apply_async(args=[page.model_dump(mode="json")], countdown=8, task_id="held-1")
+    wait_until(lambda: client.hlen(holders.HOLDERS_KEY) == 1, timeout=30, message=first.output())
+    assert client.hlen("unacked") == 1  # held by the first worker, waiting for its countdown
+    os.killpg(first.proc.pid, signal.SIGKILL)  # the whole worker, as the OOM killer would
+    first.proc.wait()
+
+    second = start_worker(distributed)
+    wait_until(
+        lambda: runtime.repository().counts()["sources"] == 1,
+        timeout=holders.BEAT_TTL + 4 * holders.BEAT_EVERY + 30,
+        message=second.output()[-3000:],
+    )
+    assert "requeued 1 message(s) held by workers that died" in second.output()
+    assert runtime.repository().counts() == {
+        "reports": 1,
+        "sources": 1,
+        "quarantined": 0,
+        "dead_letters": 0,
+    }
+    wait_until(lambda: client.hlen(holders.HOLDERS_KEY) == 0, timeout=30)
+
+
+def test_messages_of_live_workers_are_left_alone(distributed: dict, start_worker) -> None:
+    from workers.app import app
+    from workers.tasks import process_page
+
+    client = redis_client()
+    assert client is not None
+    start_worker(distributed)
+    body = next(SEEDS.glob("002_*.txt")).read_bytes()
+    page = unsent_page(body, "https://example.gov.cn/nb/2018.html", store_body=True)
+    process_page.apply_async(args=[page.model_dump(mode="json")], countdown=60)
+    wait_until(lambda: client.hlen(holders.HOLDERS_KEY) == 1, timeout=30)
+    with app.connection_for_write() as connection:
+        assert holders.restore_orphans(client, connection) == 0
+    assert client.hlen("unacked") == 1 and client.llen("pages") == 0

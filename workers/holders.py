@@ -1,0 +1,67 @@
+"""Who holds each unacknowledged message, so a dead worker's messages come back in a minute.
+
+kombu's Redis transport keeps a delivered message in the ``unacked`` hash until it is
+acknowledged, and gives it back to its queue only once it is older than the visibility timeout
+(30 min by default): a worker killed with -9 leaves its reserved and countdown messages waiting
+that long. Here every worker main process notes the delivery tags it receives (``task_received``)
+under a token that it keeps alive with a short-lived heartbeat key. ``restore_orphans`` gives
+back, through kombu's own restore, the messages whose holder's heartbeat has expired.
+
+A worker that is alive but could not beat in time only gets a message run twice; every stage
+is idempotent, so that costs work, not correctness.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from typing import Any
+
+import redis
+
+log = logging.getLogger(__name__)
+
+HOLDERS_KEY = "nianbao:holders"  # delivery tag -> holder token
+ALIVE_PREFIX = "nianbao:alive:"  # holder token -> heartbeat (expires)
+UNACKED_KEY = "unacked"
+BEAT_EVERY = 10.0  # seconds between heartbeats
+BEAT_TTL = 30  # a holder silent this long is dead
+
+
+def new_token() -> str:
+    """A token for this worker process's life: host, pid and a nonce (pids are reused)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def beat(client: redis.Redis, token: str) -> None:
+    """Say this holder is alive for the next BEAT_TTL seconds."""
+    client.set(f"{ALIVE_PREFIX}{token}", "1", ex=BEAT_TTL)
+
+
+def hold(client: redis.Redis, token: str, delivery_tag: str) -> None:
+    """This holder has received the message with this delivery tag."""
+    client.hset(HOLDERS_KEY, delivery_tag, token)
+
+
+def restore_orphans(client: redis.Redis, connection: Any) -> int:
+    """Requeue messages whose holder is dead; forget holders of acknowledged messages."""
+    holders = {k.decode(): v.decode() for k, v in client.hgetall(HOLDERS_KEY).items()}
+    if not holders:
+        return 0
+    unacked = {k.decode() for k in client.hkeys(UNACKED_KEY)}
+    gone = [tag for tag in holders if tag not in unacked]
+    if gone:
+        client.hdel(HOLDERS_KEY, *gone)
+    tokens = sorted({holders[tag] for tag in holders if tag in unacked})
+    alive = dict(zip(tokens, client.mget([f"{ALIVE_PREFIX}{t}" for t in tokens]), strict=True))
+    orphans = [tag for tag, token in holders.items() if tag in unacked and not alive.get(token)]
+    if not orphans:
+        return 0
+    qos = connection.default_channel.qos
+    for tag in orphans:
+        qos.restore_by_tag(tag)  # kombu's own restore: back to its queue, out of unacked
+        client.hdel(HOLDERS_KEY, tag)
+    log.warning("requeued %d message(s) held by workers that died", len(orphans))
+    return len(orphans)
