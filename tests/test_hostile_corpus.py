@@ -4,7 +4,6 @@ bloats or goes unaccounted. The full corpus: `python -m devtools.hostile_corpus 
 from __future__ import annotations
 
 import json
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -31,7 +30,6 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
 
 
 def test_ci_corpus_is_fully_accounted(tmp_path: Path) -> None:
-    start = time.monotonic()
     items = hc.generate(tmp_path, ci=True)
     manifest = json.loads((tmp_path / hc.MANIFEST).read_text())
     assert len(manifest) == len(items) >= 200
@@ -48,4 +46,3 @@ def test_ci_corpus_is_fully_accounted(tmp_path: Path) -> None:
     assert all(r.reason in hc.STABLE_REASONS for r in results if r.outcome == "rejected"), table
     assert not [r.name for r in results if r.failed], table
     assert not [r.name for r in results if r.leaked], table
-    assert time.monotonic() - start < 120, table
