@@ -314,9 +314,13 @@ def status() -> None:
             table.add_row("held by workers (unacked)", str(held["unacked"]))
             table.add_row("pages without an outcome (ledger)", str(held["ledger"]))
     console.print(table)
-    counts = runtime.repository().counts()
-    stored = Table("reports", "sources", "quarantined", "dead letters")
-    stored.add_row(*(str(counts[k]) for k in ("reports", "sources", "quarantined", "dead_letters")))
+    repo = runtime.repository()
+    counts = repo.counts()
+    stored = Table("reports", "sources", "quarantined", "dead letters", "archives owed")
+    stored.add_row(
+        *(str(counts[k]) for k in ("reports", "sources", "quarantined", "dead_letters")),
+        str(repo.pending_archive_count()),
+    )
     console.print(stored)
     crawling = crawl_cli.crawl_status_table()
     if crawling is not None:

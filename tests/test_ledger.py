@@ -125,6 +125,7 @@ def test_status_and_reconcile_commands_show_the_ledger(distributed: dict) -> Non
         "without an outcome" in line and line.rstrip(" │").endswith("1")
         for line in status.output.splitlines()
     ), status.output
+    assert "archives owed" in status.output
     looked = runner.invoke(cli, ["reconcile", "--grace", "0"])
     assert looked.exit_code == 0, looked.output
     assert "sent again" in looked.output

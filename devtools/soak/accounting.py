@@ -13,7 +13,14 @@ from typing import Any
 from sqlalchemy import create_engine, func, select
 
 from devtools.soak.traffic import Page
-from nianbao.storage.tables import DeadLetterRow, QuarantineRow, ReportRow, SourceRow, VersionRow
+from nianbao.storage.tables import (
+    ArchiveOutboxRow,
+    DeadLetterRow,
+    QuarantineRow,
+    ReportRow,
+    SourceRow,
+    VersionRow,
+)
 
 OUTCOMES = ("stored", "quarantined", "dead", "held", "lost")
 EXPECTED = {"report": "stored", "republished": "stored", "crawled": "stored", "junk": "quarantined"}
@@ -59,7 +66,7 @@ class Snapshot:
     quarantine: dict[tuple[str, str], list[str]]  # (url, sha) → stages
     letters: list[dict[str, Any]]  # pending dead letters (table + orphans)
     reports: int
-    versions: list[tuple[int, str]]  # (version id, fingerprint)
+    versions: list[tuple[int, str, str]]  # (version id, fingerprint, figures)
     counts: dict[str, int]
 
 
@@ -86,13 +93,19 @@ def snapshot(database_url: str, orphans: list[dict[str, Any]]) -> Snapshot:
                 for row in conn.execute(select(DeadLetterRow)).mappings()
             ]  # fmt: skip
             reports = conn.execute(select(func.count()).select_from(ReportRow)).scalar_one()
-            versions = list(conn.execute(select(VersionRow.id, VersionRow.fingerprint)).tuples())
+            owed = conn.execute(select(func.count()).select_from(ArchiveOutboxRow)).scalar_one()
+            versions = list(
+                conn.execute(
+                    select(VersionRow.id, VersionRow.fingerprint, VersionRow.figures)
+                ).tuples()
+            )
         counts = {
             "reports": reports,
             "versions": len(versions),
             "sources": sum(len(v) for v in sources.values()),
             "quarantine": sum(len(v) for v in quarantine.values()),
             "dead_letters": len(letters) + len(orphans),
+            "archives_owed": owed,
         }
         for orphan in orphans:
             letters.append(orphan | {"id": orphan.get("key", "orphan"), "status": "pending"})
@@ -137,7 +150,7 @@ class Accounting:
         ]
 
 
-def account(sent: list[Sent], snap: Snapshot, held_ids: set[str], archived: set[str]) -> Accounting:
+def account(sent: list[Sent], snap: Snapshot, held_ids: set[str], archived: set[int]) -> Accounting:
     """Classify every sent page: stored, quarantined, dead-lettered, still held, or lost."""
     letters_by_page: dict[tuple[str, str], list[str]] = defaultdict(list)
     crawl_letters = []
@@ -183,7 +196,7 @@ def account(sent: list[Sent], snap: Snapshot, held_ids: set[str], archived: set[
     ]
     ours = set().union(*per_variant.values()) if per_variant else set()
     orphan_reports = max(0, snap.reports - len(ours))
-    missing = [fp for _, fp in snap.versions if fp not in archived]
+    missing = [f"{fp} (version {vid})" for vid, fp, _ in snap.versions if vid not in archived]
     return Accounting(outcomes, duplicate_reports, orphan_reports, missing, crawl_letters, snap)
 
 

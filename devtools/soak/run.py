@@ -125,6 +125,7 @@ def queue_state(stack: Stack) -> dict[str, int] | None:
                 state[name] = total
             state["unacked"] = client.hlen("unacked")
             state["unacked_index"] = client.zcard("unacked_index")
+            state["ledger"] = client.hlen("nianbao:ledger")  # pages without an outcome yet
             return state
         finally:
             client.close()
@@ -152,7 +153,8 @@ def drain(stack: Stack, deadline: float, quiet: float, progress: Progress, task:
         idle = state is not None and not any(state.values())
         waiting = "-" if state is None else " ".join(f"{k}={v}" for k, v in state.items())
         progress.update(task, description=f"draining: {waiting}")
-        if idle and counts is not None and time.monotonic() - since >= quiet:
+        owed = counts.get("archives_owed", 0) if counts else 0
+        if idle and counts is not None and not owed and time.monotonic() - since >= quiet:
             return True
         time.sleep(1.0)
     return False
@@ -174,9 +176,12 @@ def orphans(stack: Stack) -> list[dict[str, Any]]:
     return found
 
 
-def archived(stack: Stack, fingerprints: list[str]) -> set[str]:
-    """Fingerprints whose record is in the object store (records/<fp[:2]>/<fp>.json)."""
-    present = set()
+def archived(stack: Stack, versions: list[tuple[int, str, str]]) -> set[int]:
+    """Versions whose record is in the object store.
+
+    The key is records/<fp[:2]>/<fp>.json, or <fp>.<figures>.json for a later version that
+    shares its exact key with an earlier one (same text, other figures).
+    """
     if stack.object_store == "s3":
         client = stack.s3.client()
         paginator = client.get_paginator("list_objects_v2")
@@ -190,10 +195,11 @@ def archived(stack: Stack, fingerprints: list[str]) -> set[str]:
             p.relative_to(stack.objects_dir).as_posix()
             for p in (stack.objects_dir / "records").rglob("*.json")
         }
-    for fp in fingerprints:
-        if f"records/{fp[:2]}/{fp}.json" in keys:
-            present.add(fp)
-    return present
+    return {
+        vid
+        for vid, fp, figures in versions
+        if f"records/{fp[:2]}/{fp}.json" in keys or f"records/{fp[:2]}/{fp}.{figures}.json" in keys
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -316,7 +322,7 @@ def _soak(
     final_state = queue_state(stack)
     database_url = stack.settings()["NIANBAO_DATABASE_URL"]
     snap = accounting.snapshot(database_url, orphans(stack))
-    result = accounting.account(sent, snap, held, archived(stack, [fp for _, fp in snap.versions]))
+    result = accounting.account(sent, snap, held, archived(stack, snap.versions))
     replay = _replay(stack, result, deadline, quiet) if drained else None
 
     _report(args, stack, faults, result, replay, drained, unsent, publisher, crawls, run_dir)
@@ -442,8 +448,8 @@ def _report(
         console.print(f"[red]duplicate[/] {o.sent.page.key} {o.sent.page.url}: {o.problems}")
     for line in result.duplicate_reports:
         console.print(f"[red]duplicate report[/] {line}")
-    for fp in result.missing_archives[:20]:
-        console.print(f"[red]not archived[/] records/{fp[:2]}/{fp}.json")
+    for missing in result.missing_archives[:20]:
+        console.print(f"[red]not archived[/] {missing}")
     if result.crawl_letters:
         console.print(f"dead-lettered crawl passes: {len(result.crawl_letters)}")
     if replay:
