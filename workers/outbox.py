@@ -22,7 +22,7 @@ from nianbao.settings import get_settings
 from nianbao.storage.objects import ObjectStore
 from nianbao.storage.repository import PendingArchive, Repository
 from workers.app import app
-from workers.reliability import ReliableTask
+from workers.reliability import ReliableTask, redis_client
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,9 @@ LEASE = 300.0  # seconds a claimed row is left to its drain before another may t
 # an empty look a process does not look again for this long: rows become due only after a
 # failed write's backoff or a lease, so a few seconds' delay costs nothing.
 CHECK_INTERVAL = 5.0
+SWEEP_BATCHES = 50  # batches of BATCH rows one sweep writes at most
+SWEEP_EVERY = 15.0  # while archives are owed, a sweep looks at least this often
+SWEEP_PENDING = "nianbao:outbox:sweep-pending"
 _quiet_until = 0.0  # time.monotonic() before which this process skips the empty look
 
 
@@ -112,41 +115,48 @@ def drain_outbox(
 
 
 def owe_later(archive: PendingArchive) -> None:
-    """The write after the commit failed: come back for this row when it is due, even if no
+    """The write after the commit failed: make sure a sweep comes back for it, even if no
     other store task arrives by then (an idle queue). Embedded, the next store task drains."""
     if get_settings().embedded:
         return
+    schedule_sweep(retry_delay(archive.attempts + 1) + 1)
+
+
+def schedule_sweep(countdown: float) -> None:
+    """Send one outbox sweep for `countdown` seconds from now, unless one is already pending.
+
+    One sweep at a time for the whole cluster (a Redis key), waking at least every
+    SWEEP_EVERY seconds while rows are owed: a long outage costs one small task per interval,
+    not one per owed row, and no sweep lingers long after the outbox is empty.
+    """
+    countdown = max(1.0, min(countdown, SWEEP_EVERY))
+    client = redis_client()
     try:
-        write_owed_archive.apply_async(
-            args=[archive.id], countdown=retry_delay(archive.attempts + 1) + 1
-        )
+        if client is not None and not client.set(
+            SWEEP_PENDING, "1", nx=True, ex=int(countdown + LEASE)
+        ):
+            return  # a sweep is on its way; it will see this row too
+        sweep_outbox.apply_async(countdown=countdown)
     except Exception as exc:  # the broker is down too: the next store task's drain remains
-        log.warning("could not schedule archive %s (%s: %s)", archive.key, type(exc).__name__, exc)
+        log.warning("could not schedule an outbox sweep (%s: %s)", type(exc).__name__, exc)
 
 
 @app.task(name="nianbao.store.archive", base=ReliableTask, bind=True)
-def write_owed_archive(self: ReliableTask, archive_id: int) -> str:
-    """Write one owed archive (its write after the commit failed), then drain a few more.
-
-    Ends when the row is gone (written, by this or any drain); while the write keeps failing
-    it sends itself again for the row's next due time, so an outage needs no new traffic.
-    """
+def sweep_outbox(self: ReliableTask) -> str:
+    """Write the archives that are due, and come back while any is still owed."""
+    client = redis_client()
+    if client is not None:
+        client.delete(SWEEP_PENDING)  # from here on, a failure may schedule the next sweep
     repo = runtime.repository()
-    archive = repo.pending_archive(archive_id)
-    if archive is None:
-        return "written"
-    outcome = None  # another drain holds it, or it backs off: come back when it is due
-    if seconds_until(archive.next_attempt_at) <= 0:
-        outcome = deliver(archive, repo)
-    if outcome:
-        drain_outbox(force=True)
-        return "written"
-    current = repo.pending_archive(archive_id)
-    if current is None:
-        return "written"
-    delay = max(1.0, seconds_until(current.next_attempt_at))
-    write_owed_archive.apply_async(args=[archive_id], countdown=delay + 1)
-    return "pending"
+    for _ in range(SWEEP_BATCHES):  # bounded: the rest waits for the next sweep
+        drained = drain_outbox(repo=repo, force=True)
+        if drained.failed or not (drained.written or drained.skipped):
+            break
+    owed = repo.pending_archives(1, due_only=False)
+    if not owed:
+        return "outbox empty"
+    schedule_sweep(seconds_until(owed[0].next_attempt_at) + 1)
+    return f"{repo.pending_archive_count()} owed"
 
 
 def seconds_until(when: datetime) -> float:
