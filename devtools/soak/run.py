@@ -213,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         overrides["MAX_RETRIES"] = str(args.max_retries)
     crawl_pages = args.crawl_pages if args.crawl_pages is not None else max(5, args.pages // 10)
     span = args.span or (25.0 if args.quick else 90.0)
-    deadline = args.deadline or (240.0 if args.quick else 1200.0)
+    deadline = args.deadline or (400.0 if args.quick else 1800.0)
     quiet = 5.0 if args.quick else 15.0
 
     console.print(f"[bold]soak[/] run dir {run_dir}  seed {args.seed}")
