@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
 import pytest
 
@@ -66,3 +67,23 @@ def test_messages_of_live_workers_are_left_alone(distributed: dict, start_worker
     with app.connection_for_write() as connection:
         assert holders.restore_orphans(client, connection) == 0
     assert client.hlen("unacked") == 1 and client.llen("pages") == 0
+
+
+def test_a_message_no_holder_noted_is_requeued_once_it_is_old(distributed: dict) -> None:
+    """The worker died between taking the message and noting it: unacked, with no holder."""
+    from workers.app import app
+    from workers.tasks import process_page
+
+    client = redis_client()
+    assert client is not None
+    body = next(SEEDS.glob("003_*.txt")).read_bytes()
+    page = unsent_page(body, "https://example.gov.cn/nb/2020.html", store_body=True)
+    process_page.apply_async(args=[page.model_dump(mode="json")])
+    with app.connection_for_write() as connection:
+        taken = connection.default_channel.basic_get("pages", no_ack=False)  # kombu's own take
+        assert taken is not None and client.llen("pages") == 0
+        (tag,) = client.hkeys("unacked")
+        assert holders.restore_orphans(client, connection) == 0  # just taken: leave it
+        client.zadd("unacked_index", {tag: time.time() - holders.UNNOTED_AFTER - 1})
+        assert holders.restore_orphans(client, connection) == 1
+    assert client.llen("pages") == 1 and client.hlen("unacked") == 0

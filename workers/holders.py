@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from typing import Any
 
@@ -26,8 +27,10 @@ log = logging.getLogger(__name__)
 HOLDERS_KEY = "nianbao:holders"  # delivery tag -> holder token
 ALIVE_PREFIX = "nianbao:alive:"  # holder token -> heartbeat (expires)
 UNACKED_KEY = "unacked"
+UNACKED_INDEX_KEY = "unacked_index"  # kombu: delivery tag -> time it was delivered
 BEAT_EVERY = 10.0  # seconds between heartbeats
 BEAT_TTL = 30  # a holder silent this long is dead
+UNNOTED_AFTER = 60.0  # a delivered message no holder noted this long ago is orphaned
 
 
 def new_token() -> str:
@@ -46,9 +49,19 @@ def hold(client: redis.Redis, token: str, delivery_tag: str) -> None:
 
 
 def restore_orphans(client: redis.Redis, connection: Any) -> int:
-    """Requeue messages whose holder is dead; forget holders of acknowledged messages."""
+    """Requeue messages whose holder is dead; forget holders of acknowledged messages.
+
+    A message in ``unacked`` that no holder noted for UNNOTED_AFTER seconds (its worker died
+    between taking it and noting it) counts as orphaned too.
+    """
     holders = {k.decode(): v.decode() for k, v in client.hgetall(HOLDERS_KEY).items()}
-    if not holders:
+    since = time.time() - UNNOTED_AFTER
+    unnoted = [
+        tag
+        for tag in (t.decode() for t in client.zrangebyscore(UNACKED_INDEX_KEY, 0, since))
+        if tag not in holders
+    ]
+    if not holders and not unnoted:
         return 0
     unacked = {k.decode() for k in client.hkeys(UNACKED_KEY)}
     gone = [tag for tag in holders if tag not in unacked]
@@ -57,6 +70,7 @@ def restore_orphans(client: redis.Redis, connection: Any) -> int:
     tokens = sorted({holders[tag] for tag in holders if tag in unacked})
     alive = dict(zip(tokens, client.mget([f"{ALIVE_PREFIX}{t}" for t in tokens]), strict=True))
     orphans = [tag for tag, token in holders.items() if tag in unacked and not alive.get(token)]
+    orphans += [tag for tag in unnoted if tag in unacked]
     if not orphans:
         return 0
     qos = connection.default_channel.qos

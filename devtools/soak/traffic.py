@@ -109,10 +109,15 @@ def _seeds() -> dict[str, str]:
     return found
 
 
-def _place_names(rng: random.Random) -> list[str]:
+def _place_names(rng: random.Random, count: int) -> list[str]:
+    """``count`` distinct made-up place names: two characters, then three when those run out."""
     names = [a + b[0] for a in _SYLLABLES for b in _SYLLABLES if a[0] != b[0]]
     rng.shuffle(names)
-    return names
+    if count > len(names):
+        longer = [n + c[0] for n in names for c in _SYLLABLES if c[0] not in n]
+        rng.shuffle(longer)
+        names += longer
+    return names[:count]
 
 
 def _shift_years(text: str, shift: int) -> str:
@@ -168,7 +173,7 @@ class _Variant:
 
 def _variants(count: int, rng: random.Random) -> list[_Variant]:
     seeds = _seeds()
-    places = _place_names(rng)
+    places = _place_names(rng, count)
     if count > len(places):
         raise ValueError(f"at most {len(places)} distinct reports")
     prefixes = sorted(_SEED_PLACES)
