@@ -87,3 +87,39 @@ def test_a_message_no_holder_noted_is_requeued_once_it_is_old(distributed: dict)
         client.zadd("unacked_index", {tag: time.time() - holders.UNNOTED_AFTER - 1})
         assert holders.restore_orphans(client, connection) == 1
     assert client.llen("pages") == 1 and client.hlen("unacked") == 0
+
+
+def test_messages_a_live_worker_held_come_back_after_a_redis_crash(
+    configure, pg_url: str, start_worker, tmp_path
+) -> None:
+    """Redis killed -9 and restarted from its AOF while a worker holds a countdown message.
+
+    Either the worker survives and reconnects under a new holder token, or kombu's restore on
+    the lost connection ends its main process ("Unrecoverable error", a known kombu defect) and
+    the supervisor starts another; either way the holders requeue what it held."""
+    from tests.services import RedisServer
+    from workers.tasks import process_page
+
+    with RedisServer(appendonly=True, directory=tmp_path / "redis") as redis_server:
+        env = configure(BROKER_URL=redis_server.url, DATABASE_URL=pg_url)  # type: ignore[operator]
+        worker = start_worker(env)
+        client = redis_client()
+        assert client is not None
+        runtime.repository()
+        body = next(SEEDS.glob("004_*.txt")).read_bytes()
+        page = unsent_page(body, "https://example.gov.cn/nb/2017.html", store_body=True)
+        process_page.apply_async(args=[page.model_dump(mode="json")], countdown=15)
+        wait_until(lambda: client.hlen(holders.HOLDERS_KEY) == 1, timeout=30)
+        redis_server.kill()
+        time.sleep(1)
+        redis_server.start()
+        time.sleep(3)
+        if worker.proc.poll() is not None:  # kombu's restore on the lost connection ended it
+            assert "Unrecoverable error" in worker.output()
+            worker = start_worker(env)  # what the supervisor (compose, Kubernetes) does
+        wait_until(
+            lambda: runtime.repository().counts()["sources"] == 1,
+            timeout=holders.BEAT_TTL + 6 * holders.BEAT_EVERY + 30,
+            message=worker.output()[-3000:],
+        )
+        assert runtime.repository().counts()["reports"] == 1

@@ -87,6 +87,9 @@ def test_a_page_lost_between_pop_and_unacked_is_sent_again(distributed: dict, st
 
     first = ledger.reconcile(client, app, QUEUES, grace=0)
     assert (first.suspect, first.resent) == (1, 0)  # one miss could be the gap itself: wait
+    again = ledger.reconcile(client, app, QUEUES, grace=0)
+    assert (again.suspect, again.resent) == (1, 0)  # two looks close together prove nothing
+    client.hset(ledger.SUSPECT_KEY, pid, time.time() - ledger.SECOND_LOOK - 1)
     second = ledger.reconcile(client, app, QUEUES, grace=0)
     assert second.resent == 1
     assert client.llen("pages") == 1
@@ -130,3 +133,29 @@ def test_status_and_reconcile_commands_show_the_ledger(distributed: dict) -> Non
     assert looked.exit_code == 0, looked.output
     assert "sent again" in looked.output
     assert ledger.reconcile(redis_client(), app, QUEUES, grace=0).in_broker == 1  # type: ignore[arg-type]
+
+
+def test_a_replayed_dead_letter_is_open_in_the_ledger_until_stored(
+    distributed: dict, start_worker
+) -> None:
+    from producers.publish import send
+    from tests.conftest import unsent_page
+    from workers.dlq import pending, replay
+    from workers.tasks import process_page
+
+    worker = start_worker({**distributed, "NIANBAO_MAX_RETRIES": "0"})
+    body = next(SEEDS.glob("001_*.txt")).read_bytes()
+    page = unsent_page(body, "https://example.gov.cn/nb/replayed.html", store_body=False)
+    send(process_page, page.model_dump(mode="json"))
+    wait_until(lambda: counts()["dead_letters"] == 1, timeout=60, message=worker.output()[-3000:])
+    assert not open_pages()
+    runtime.object_store().put(page.body_ref, body)  # the operator restores the body
+    client = redis_client()
+    assert client is not None
+    worker.stop()
+    assert len(replay(pending())) == 1
+    (entry,) = open_pages().values()  # open before the replay was sent
+    assert entry["task"] == "nianbao.pages.process"
+    start_worker(distributed)
+    wait_until(lambda: counts()["sources"] == 1, timeout=60)
+    wait_until(lambda: not open_pages(), timeout=10)

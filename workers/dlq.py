@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Iterable
 
 from nianbao import runtime
 from nianbao.storage.repository import DeadLetter
+from workers import ledger
 from workers.app import app
-from workers.reliability import DEAD_LETTER_PREFIX
+from workers.reliability import DEAD_LETTER_PREFIX, redis_client
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,13 @@ def replay(letters: Iterable[DeadLetter]) -> list[int]:
         if not repo.claim_dead_letter(letter.id):
             continue
         try:
-            app.tasks[letter.task_name].apply_async(args=letter.args, kwargs=letter.kwargs)
+            task_id = str(uuid.uuid4())
+            client = redis_client()
+            if client is not None:  # open again: a replay lost in the broker is sent again
+                ledger.open_page(client, letter.task_name, task_id, letter.args)
+            app.tasks[letter.task_name].apply_async(
+                args=letter.args, kwargs=letter.kwargs, task_id=task_id
+            )
         except Exception:
             repo.release_dead_letter(letter.id)
             raise

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
 import uuid
 from typing import Any
 
@@ -25,10 +24,11 @@ import redis
 log = logging.getLogger(__name__)
 
 HOLDERS_KEY = "nianbao:holders"  # delivery tag -> holder token
+DEAD_SEEN_KEY = "nianbao:holders:dead"  # holder token -> when its heartbeat was first missed
 ALIVE_PREFIX = "nianbao:alive:"  # holder token -> heartbeat (expires)
 UNACKED_KEY = "unacked"
 UNACKED_INDEX_KEY = "unacked_index"  # kombu: delivery tag -> time it was delivered
-BEAT_EVERY = 10.0  # seconds between heartbeats
+BEAT_EVERY = 5.0  # seconds between heartbeats
 BEAT_TTL = 30  # a holder silent this long is dead
 UNNOTED_AFTER = 60.0  # a delivered message no holder noted this long ago is orphaned
 
@@ -48,34 +48,66 @@ def hold(client: redis.Redis, token: str, delivery_tag: str) -> None:
     client.hset(HOLDERS_KEY, delivery_tag, token)
 
 
+_FORGET_IF = """
+if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+  return redis.call('HDEL', KEYS[1], ARGV[1])
+end
+return 0
+"""
+
+
+def server_time(client: redis.Redis) -> float:
+    """Redis's clock, the one every host shares (kombu stamps deliveries with its own host's)."""
+    seconds, micros = client.time()
+    return seconds + micros / 1e6
+
+
 def restore_orphans(client: redis.Redis, connection: Any) -> int:
     """Requeue messages whose holder is dead; forget holders of acknowledged messages.
 
-    A message in ``unacked`` that no holder noted for UNNOTED_AFTER seconds (its worker died
-    between taking it and noting it) counts as orphaned too.
+    A holder counts as dead when its heartbeat is gone on two looks at least BEAT_EVERY apart
+    (one missed beat is not enough). A message in ``unacked`` that no holder noted for
+    UNNOTED_AFTER seconds (its worker died between taking it and noting it) is orphaned too.
+    A note is deleted only if it still names the holder seen, before the message is requeued,
+    so a worker that takes the message again right away keeps its own note.
     """
+    forget = client.register_script(_FORGET_IF)
+    now = server_time(client)
     holders = {k.decode(): v.decode() for k, v in client.hgetall(HOLDERS_KEY).items()}
-    since = time.time() - UNNOTED_AFTER
     unnoted = [
         tag
-        for tag in (t.decode() for t in client.zrangebyscore(UNACKED_INDEX_KEY, 0, since))
+        for tag in (
+            t.decode() for t in client.zrangebyscore(UNACKED_INDEX_KEY, 0, now - UNNOTED_AFTER)
+        )
         if tag not in holders
     ]
     if not holders and not unnoted:
+        client.delete(DEAD_SEEN_KEY)
         return 0
     unacked = {k.decode() for k in client.hkeys(UNACKED_KEY)}
-    gone = [tag for tag in holders if tag not in unacked]
-    if gone:
-        client.hdel(HOLDERS_KEY, *gone)
+    for tag, token in holders.items():
+        if tag not in unacked:  # acknowledged: forget the note (unless someone noted it anew)
+            forget(keys=[HOLDERS_KEY], args=[tag, token])
     tokens = sorted({holders[tag] for tag in holders if tag in unacked})
     alive = dict(zip(tokens, client.mget([f"{ALIVE_PREFIX}{t}" for t in tokens]), strict=True))
-    orphans = [tag for tag, token in holders.items() if tag in unacked and not alive.get(token)]
-    orphans += [tag for tag in unnoted if tag in unacked]
+    seen = {k.decode(): float(v) for k, v in client.hgetall(DEAD_SEEN_KEY).items()}
+    silent = {token for token in tokens if not alive[token]}
+    dead = {token for token in silent if token in seen and now - seen[token] >= BEAT_EVERY}
+    pipe = client.pipeline()
+    for token in silent - set(seen):
+        pipe.hset(DEAD_SEEN_KEY, token, now)
+    for token in set(seen) - silent:
+        pipe.hdel(DEAD_SEEN_KEY, token)
+    pipe.execute()
+    orphans = [
+        (tag, token) for tag, token in holders.items() if tag in unacked and token in dead
+    ] + [(tag, None) for tag in unnoted if tag in unacked]
     if not orphans:
         return 0
     qos = connection.default_channel.qos
-    for tag in orphans:
+    for tag, token in orphans:
+        if token is not None:
+            forget(keys=[HOLDERS_KEY], args=[tag, token])
         qos.restore_by_tag(tag)  # kombu's own restore: back to its queue, out of unacked
-        client.hdel(HOLDERS_KEY, tag)
     log.warning("requeued %d message(s) held by workers that died", len(orphans))
     return len(orphans)

@@ -38,6 +38,7 @@ UNACKED_KEY = "unacked"  # kombu's Redis transport: delivery tag -> [message, ex
 PRIORITY_SEP = "\x06\x16"  # kombu: queue "pages" at priority 3 is the list "pages\x06\x163"
 PRIORITY_STEPS = (3, 6, 9)
 _SCAN_CHUNK = 500
+SECOND_LOOK = 10.0  # seconds between the two looks that must both miss a page
 
 
 def page_of(args: Any) -> dict[str, Any] | None:
@@ -130,12 +131,14 @@ def reconcile(client: redis.Redis, app: Any, queues: tuple[str, ...], grace: flo
         client.delete(SUSPECT_KEY)
         return Reconciled(len(entries), 0, 0, 0, 0)
     present = pages_in_broker(client, queues)
-    suspects = {pid.decode() for pid in client.hkeys(SUSPECT_KEY)}
+    suspects = {pid.decode(): float(at) for pid, at in client.hgetall(SUSPECT_KEY).items()}
     missing = [pid for pid in overdue if pid not in present]
     resent = 0
     for pid in missing:
         if pid not in suspects:
             client.hset(SUSPECT_KEY, pid, now)
+            continue
+        if now - suspects[pid] < SECOND_LOOK:  # two looks close together prove nothing
             continue
         entry = overdue[pid]
         log.warning(

@@ -147,12 +147,17 @@ def sweep_outbox(self: ReliableTask) -> str:
     client = redis_client()
     if client is not None:
         client.delete(SWEEP_PENDING)  # from here on, a failure may schedule the next sweep
-    repo = runtime.repository()
-    for _ in range(SWEEP_BATCHES):  # bounded: the rest waits for the next sweep
-        drained = drain_outbox(repo=repo, force=True)
-        if drained.failed or not (drained.written or drained.skipped):
-            break
-    owed = repo.pending_archives(1, due_only=False)
+    try:
+        repo = runtime.repository()
+        for _ in range(SWEEP_BATCHES):  # bounded: the rest waits for the next sweep
+            drained = drain_outbox(repo=repo, force=True)
+            if drained.failed or not (drained.written or drained.skipped):
+                break
+        owed = repo.pending_archives(1, due_only=False)
+    except Exception as exc:  # the database is down: the sweep comes back, never dead-lettered
+        log.warning("outbox sweep postponed (%s: %s)", type(exc).__name__, exc)
+        schedule_sweep(SWEEP_EVERY)
+        return "postponed"
     if not owed:
         return "outbox empty"
     schedule_sweep(seconds_until(owed[0].next_attempt_at) + 1)

@@ -12,6 +12,7 @@ as long as it keeps dying. ReliableTask closes both gaps:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -76,6 +77,15 @@ def count_delivery(task_id: str, retries: int) -> int:
     except redis.RedisError as exc:  # counting must not stop the work itself
         log.warning("could not count deliveries of %s: %s", task_id, exc)
         return 1
+
+
+def forget_deliveries(task_id: str, retries: int) -> None:
+    """This attempt has ended: its delivery counter is no longer needed."""
+    client = redis_client()
+    if client is None:
+        return
+    with contextlib.suppress(redis.RedisError):  # else it expires on its own
+        client.delete(f"nianbao:deliveries:{task_id}:{retries}")
 
 
 def mark_timed_out(task_id: str) -> None:
@@ -143,6 +153,10 @@ def dead_letter(
         log.error("object store refused the dead letter too (%s); requeueing", store_error)
         if task.request.is_eager:
             raise
+        # Back off before the requeue, or an idle queue hands it straight back (a hot loop
+        # for as long as both are down).
+        settings = get_settings()
+        time.sleep(backoff_delay(min(attempts, 8), settings.retry_backoff_base, 60.0))
         raise Reject(store_error, requeue=True) from store_error
 
 
@@ -189,8 +203,9 @@ class ReliableTask(Task):
         retries = request.retries or 0
         deliveries = count_delivery(task_id, retries)
         timed_out = times_timed_out(task_id) if deliveries > 1 else 0
+        work = self.run
         if timed_out and self.on_time_limit is not None:  # a bound hit is an outcome here
-            return self.on_time_limit(*args, **kwargs)
+            work = self.on_time_limit
         if deliveries > settings.max_deliveries:
             error = (
                 f"TimeLimitExceeded: {timed_out} of {deliveries - 1} runs hit the hard time limit"
@@ -201,9 +216,10 @@ class ReliableTask(Task):
             return None
         while True:
             try:
-                result = self.run(*args, **kwargs)
+                result = work(*args, **kwargs)
                 if self.name.startswith(FINAL_STAGE):  # committed: the page has its outcome
                     close_in_ledger(args)
+                forget_deliveries(task_id, retries)
                 return result
             except (Retry, Reject):
                 raise

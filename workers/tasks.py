@@ -21,7 +21,7 @@ from nianbao.storage.repository import PendingArchive, archive_key
 from nianbao.timeouts import time_limit
 from schemas.messages import FetchedPage, ParsedPage, Rejection
 from workers.app import app
-from workers.outbox import deliver, drain_outbox, owe_later
+from workers.outbox import deliver, drain_outbox, owe_later, retry_delay, schedule_sweep
 from workers.reliability import ReliableTask
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,7 @@ def settle_archives(own: PendingArchive | None = None) -> None:
             owe_later(own)
     except Exception as exc:  # the database went away after our commit: the rows wait
         log.warning("archive outbox not drained (%s: %s)", type(exc).__name__, exc)
+        schedule_sweep(retry_delay(1))  # a quiet queue still gets them written
 
 
 def quarantine(

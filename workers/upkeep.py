@@ -1,13 +1,16 @@
 """What a worker's main process does besides running tasks: keep the broker's books honest.
 
-Two loops in one background thread, started when the worker is ready:
+Two background threads, started when the worker is ready:
 
-* every few seconds: a heartbeat for this worker, and messages held by dead workers requeued
-  (workers/holders.py);
-* every NIANBAO_RECONCILE_INTERVAL: pages lost between the broker and a worker sent again
-  (workers/ledger.py).
+* the heartbeat: every few seconds, say this worker's holder token is alive (workers/holders.py);
+  nothing else runs in it, so a long look at the ledger cannot silence it;
+* the upkeep: every few seconds, requeue messages held by dead workers; every
+  NIANBAO_RECONCILE_INTERVAL, send again pages lost between the broker and a worker
+  (workers/ledger.py). Each look is taken by one worker at a time (a Redis lock).
 
-Each look is taken by one worker at a time (a Redis lock); a broker that is down only postpones it.
+A new holder token is taken each time the worker's consumer (re)connects to the broker: on a
+lost connection Celery forgets the messages it had reserved, so what the old token held must be
+requeued by the others once its heartbeat stops. A broker that is down only postpones a look.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, ClassVar
 
+from celery import bootsteps
 from celery.signals import task_received, worker_ready, worker_shutdown
 
 from nianbao.settings import get_settings
 from workers import holders
+from workers.app import QUEUES, app
 from workers.ledger import reconcile_once
 from workers.reliability import redis_client
 
@@ -29,6 +34,25 @@ log = logging.getLogger(__name__)
 _ORPHANS_LOCK = "nianbao:holders:lock"
 _stop = threading.Event()
 _token = holders.new_token()
+
+
+class FreshHolderToken(bootsteps.StartStopStep):
+    """On every (re)connection of the consumer: a new holder token (see the module doc)."""
+
+    requires: ClassVar[tuple[str, ...]] = ("celery.worker.consumer.connection:Connection",)
+
+    def start(self, parent: Any) -> None:
+        global _token
+        _token = holders.new_token()
+        client = redis_client()
+        if client is not None:
+            try:
+                holders.beat(client, _token)
+            except Exception as exc:  # the heartbeat thread beats again in a moment
+                log.warning("first heartbeat of %s postponed (%s)", _token, exc)
+
+
+app.steps["consumer"].add(FreshHolderToken)
 
 
 @task_received.connect
@@ -40,18 +64,25 @@ def _note_holder(request: Any = None, **_: Any) -> None:
         return
     try:
         holders.hold(client, _token, str(tag))
-    except Exception as exc:  # unnoted, it is still restored after the visibility timeout
+    except Exception as exc:  # unnoted, it is requeued after holders.UNNOTED_AFTER
         log.warning("could not note the holder of %s: %s", tag, exc)
 
 
-def _look_after(client: Any) -> None:
-    from workers.app import QUEUES, app
-
-    settings = get_settings()
-    next_reconcile = time.monotonic() + settings.reconcile_interval
+def _heartbeat(client: Any) -> None:
     while True:
         try:
             holders.beat(client, _token)
+        except Exception as exc:
+            log.warning("heartbeat postponed (%s)", exc)
+        if _stop.wait(holders.BEAT_EVERY):
+            return
+
+
+def _look_after(client: Any) -> None:
+    settings = get_settings()
+    next_reconcile = time.monotonic() + settings.reconcile_interval
+    while not _stop.wait(holders.BEAT_EVERY):
+        try:
             if client.set(_ORPHANS_LOCK, "1", nx=True, ex=int(holders.BEAT_EVERY)):
                 with app.connection_for_write() as connection:
                     holders.restore_orphans(client, connection)
@@ -64,8 +95,6 @@ def _look_after(client: Any) -> None:
                     log.warning("page ledger: %s", found)
         except Exception as exc:  # the broker is down: look again next time
             log.warning("broker upkeep postponed (%s)", exc)
-        if _stop.wait(holders.BEAT_EVERY):
-            return
 
 
 @worker_ready.connect
@@ -74,8 +103,8 @@ def _start(**_: Any) -> None:
     if client is None:
         return
     _stop.clear()
-    holders.beat(client, _token)
-    threading.Thread(target=_look_after, args=(client,), name="nianbao-upkeep", daemon=True).start()
+    for target, name in ((_heartbeat, "nianbao-heartbeat"), (_look_after, "nianbao-upkeep")):
+        threading.Thread(target=target, args=(client,), name=name, daemon=True).start()
 
 
 @worker_shutdown.connect
