@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from nianbao.core import agency as agencies
-from nianbao.core import layout, legacy, narrative
+from nianbao.core import layout, legacy, narrative, texttables
 from nianbao.core.dates import parse_date, repair_mangled
 from nianbao.core.document import Document
 from nianbao.core.extract import is_chrome_line
@@ -133,6 +133,12 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
     if gb:
         indicators += gb.indicators
         warnings += gb.warnings
+    text_format = None
+    if not indicators:  # no table as a structure: look for one flattened into the text
+        flat = texttables.read_text_tables(lines)
+        indicators += flat.indicators
+        warnings += flat.warnings
+        text_format = flat.format
     indicators += narrative.figures(text)
 
     if signature and signature.signed_on is None:
@@ -148,7 +154,7 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
         title=title,
         agency=agency,
         year=year,
-        format=_format(year, gb.format if gb else None, legacy_table is not None),
+        format=_format(year, (gb.format if gb else None) or text_format, legacy_table is not None),
         published_on=parse_date(doc.published) if doc.published else None,
         signed_on=signature.signed_on if signature else None,
         period_start=period_start,
