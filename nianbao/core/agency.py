@@ -59,8 +59,11 @@ def split_region(name: str) -> tuple[dict[str, str | None], str]:
     return region, rest
 
 
-def describe(name: str | None) -> AgencyInfo:
-    """Level, department flag and region of an agency name (the first of co-issuers)."""
+def describe(name: str | None, context: str = "") -> AgencyInfo:
+    """Level, department flag and region of an agency name (the first of co-issuers).
+
+    `context` is the report's text, evidence for a name the name alone leaves ambiguous.
+    """
     if not name:
         return AgencyInfo()
     first = name.split("、")[0]  # co-issuers are listed with 、 ("和" occurs inside names)

@@ -249,7 +249,7 @@ def _agency(
         name = full
     if compiled and compiled != name and agencies.is_abbreviation(compiled, name):
         aliases.append(compiled)
-    info = agencies.describe(name)
+    info = agencies.describe(name, context=text)
     info.aliases = list(dict.fromkeys(aliases))
     return info
 
