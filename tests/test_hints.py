@@ -24,7 +24,8 @@ SICHUAN_HINTS = Hints(agency="四川省应急管理厅", region="四川省", lev
 
 def anonymous_sichuan() -> bytes:
     """The real Sichuan report with every mention of its agency cut out: title, text, signature."""
-    return SICHUAN.read_text(encoding="utf-8").replace("四川省应急管理厅", "").encode()
+    text = SICHUAN.read_text(encoding="utf-8")
+    return text.replace("四川省应急管理厅", "").replace("应急管理厅", "").encode()
 
 
 def record_of(body: bytes, hints: Hints | None = None) -> AnnualReport:

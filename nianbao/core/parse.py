@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from nianbao.core import agency as agencies
-from nianbao.core import layout, legacy, narrative, texttables
+from nianbao.core import issuer, layout, legacy, narrative, texttables
 from nianbao.core.dates import parse_date, repair_mangled
 from nianbao.core.document import Document
 from nianbao.core.extract import is_chrome_line
@@ -20,7 +20,7 @@ from nianbao.core.gbtables import parse_gb_tables
 from nianbao.core.text import is_traditional, to_simplified
 from schemas.report import AnnualReport, Indicator, ValidationWarning
 
-_REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度报告|年报)"
+_REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度报告|年报|(?:年度)?工作报告)"
 _TITLE_REPORT = re.compile(_REPORT_WORDS)
 # Pages about a report, or notices that mention one, are not reports.
 _NOT_REPORT = re.compile(
@@ -37,7 +37,8 @@ FIRST_YEAR, LAST_YEAR = (
     next(getattr(m, bound) for m in AnnualReport.model_fields["year"].metadata if hasattr(m, bound))
     for bound in ("ge", "le")
 )
-_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-z]{1,8}[)）](?=[\u4e00-\u9fff])")
+# Mirror sites gloss characters with pinyin, tone marks included: 外經(jīng)貿(mào)局
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zü\u00e0-\u00fc\u0101-\u01dc]{1,8}[)）]")
 _AGENCY_SUFFIX = re.compile(
     r"(?:人民政府|政府|管理委员会|管委会|局|厅|委员会|委|办公室|办公厅|办|中心|院|署|部|馆|所|站|"
     r"队|处)$"
@@ -103,11 +104,14 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
     body = prose[: signature.start] if signature else prose
     text = "\n".join(body)
 
-    title = _title(doc, lines, link_text)
+    title, title_index = _title(doc, lines, link_text)
     is_report, reason = _classify(title, text)
     period_start, period_end = narrative.statistics_period(text)
     year = _year(
-        title, period_start, lines[table_span[0] - 3 : table_span[0]] if table_span else []
+        title,
+        period_start,
+        lines[table_span[0] - 3 : table_span[0]] if table_span else [],
+        text,
     )
     if year is not None and not FIRST_YEAR <= year <= LAST_YEAR:
         warnings.append(
@@ -118,7 +122,7 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
             )
         )
         year = None
-    agency = _agency(title, text, doc, signature)
+    agency = _agency(title, title_index, lines, text, doc, signature)
 
     indicators: list[Indicator] = []
     if legacy_table is None:
@@ -175,38 +179,101 @@ def _before_appendix(lines: list[str]) -> list[str]:
 
 
 _MAX_TITLE = 200  # a real title is under 100 characters; longer ones are not matched at all
+_TITLE_LINE = 80  # a title line; a longer line may still start with the title (PDF text)
+_SENTENCE_END = re.compile(r"[:：。，,；;]$")  # a sentence that names a report is no title
+_YEAR_START = re.compile(r"^(?:19|20)\d{2}\s*年")
+_REPORT_START = re.compile(_REPORT_WORDS)
+_TITLE_HEAD = re.compile(r"^.{0,60}?" + _REPORT_WORDS)
 
 
-def _title(doc: Document, lines: list[str], link_text: str | None) -> str | None:
+def _title(doc: Document, lines: list[str], link_text: str | None) -> tuple[str | None, int | None]:
+    """The report's title and the index of its line (None when it is not in the text)."""
     if doc.title and len(doc.title) <= _MAX_TITLE and _TITLE_REPORT.search(doc.title):
-        return to_simplified(doc.title)
-    head = lines[:6]
+        return to_simplified(issuer.strip_prefix(doc.title)), _line_of(doc.title, lines)
+    head = [issuer.strip_prefix(line) for line in lines[:6]]
     for i, line in enumerate(head):
-        if len(line) <= 80 and _TITLE_REPORT.search(line):
-            # A title broken over two lines: "温州市安全生产监督管理局" / "2017年政府信息公开…"
-            if i and re.match(r"^(?:19|20)\d{2}\s*年", line) and _AGENCY_SUFFIX.search(head[i - 1]):
-                return head[i - 1] + line
-            return line
+        if len(line) > _TITLE_LINE:
+            # a title run into the first paragraph (PDF text): only where it starts the line
+            if i < 2 and (match := _TITLE_HEAD.match(line)):
+                return match.group(0), i
+            continue
+        if not _TITLE_REPORT.search(line) or _SENTENCE_END.search(line):
+            continue
+        # A title broken over two lines: "温州市安全生产监督管理局" / "2017年政府信息公开…",
+        # "2024年南关区永吉街道办事处" / "政府信息公开工作年度报告"
+        previous = head[i - 1] if i else ""
+        if previous and len(previous) <= 40 and not _TITLE_REPORT.search(previous):
+            starts_bare = _YEAR_START.match(line) or _REPORT_START.match(line)
+            names_agency = _AGENCY_SUFFIX.search(previous) or issuer.clean_name(previous)
+            if starts_bare and (names_agency or _YEAR_START.match(previous)):
+                return previous + line, i
+        return line, i
     if link_text and len(link_text) <= _MAX_TITLE and _TITLE_REPORT.search(link_text):
-        return link_text.strip()
-    return to_simplified(doc.title) if doc.title and len(doc.title) <= _MAX_TITLE else None
+        return link_text.strip(), None
+    if doc.title and len(doc.title) <= _MAX_TITLE:
+        return to_simplified(doc.title), _line_of(doc.title, lines)
+    return None, None
+
+
+def _line_of(title: str, lines: list[str]) -> int | None:
+    """Where a page's title recurs among its first lines."""
+    for i, line in enumerate(lines[:6]):
+        if title.strip() and title.strip() in line:
+            return i
+    return None
+
+
+# The template sections a report has and a letter or notice about reports has not.
+_SECTION_SIGNS = re.compile(
+    r"^(?:[一二三四五六七八九十]+\s*[、.．]\s*)(?:概述|总体情况|政府信息公开总体工作情况|"
+    r"主动公开(?:政府|部门)?信息(?:的)?情况|(?:政府信息)?依申请公开|收到和处理政府信息公开申请|"
+    r"(?:因政府信息公开申请)?(?:申请)?行政复议|政府信息公开(?:的)?收费|存在的主要问题)"
+)
+_BODY_REPORTS = re.compile(
+    r"本(?:年度)?(?:报告|年报)|现将[^。]{0,40}?(?:信息公开|政务公开)[^。]{0,10}?报告|"
+    r"现公布[^。]{0,40}?(?:信息公开|政务公开)[^。]{0,10}?报告|编制本(?:年度)?报告"
+)
+
+
+# Notices and letters are addressed ("各县市区人民政府，市直各单位：") and end "特此通知".
+_ADDRESSED = re.compile(
+    r"^各[^。\n]{1,40}[:：]\s*$|通知如下|特此(?:通知|函告|函复)|现(?:将|就)有关事项(?:通知|函告)",
+    re.M,
+)
+_DISCLOSURE = re.compile(r"信息公开|政务公开")
+_DISCLOSURE_MENTIONS = 5
 
 
 def _classify(title: str | None, text: str) -> tuple[bool, str | None]:
+    if match := _ADDRESSED.search(text[:3000]):
+        return False, f"a notice or letter about reports, not a report: {match.group(0)[:40]!r}"
     if title and _TITLE_REPORT.search(title):
         if _NOT_REPORT.search(title):
             return False, f"the title names another kind of document: {title}"
         return True, None
-    opening = text[:800]
-    if re.search(r"本(?:年度)?报告", opening) and re.search(r"信息公开|政务公开", opening):
+    sections = sum(1 for line in text.split("\n") if _SECTION_SIGNS.match(line))
+    says_report = bool(_BODY_REPORTS.search(text[:1500]))
+    # a report without its title still speaks of disclosure throughout
+    about_disclosure = len(_DISCLOSURE.findall(text)) >= _DISCLOSURE_MENTIONS
+    if sections >= 2 or (sections and (says_report or about_disclosure)):
         return True, None
     if title:
         return False, f"neither the title nor the opening says this is an annual report: {title}"
     return False, "neither the title nor the opening says this is an annual report"
 
 
-def _year(title: str | None, period_start: date | None, table_head: list[str]) -> int | None:
-    """The statistics year: the title's, else the period's, else the statistics table's."""
+# The year a body names as its own: "现将2008年度…报告如下", "2018年，XX认真…" at its start.
+_BODY_YEAR = (
+    re.compile(r"现(?:将|公布)[^。]{0,30}?(?P<year>(?:19|20)\d{2})\s*年度?[^。]{0,30}?报告"),
+    re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?(?:以来)?\s*[，,]", re.M),
+    re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?" + _REPORT_WORDS),
+)
+
+
+def _year(
+    title: str | None, period_start: date | None, table_head: list[str], text: str
+) -> int | None:
+    """The statistics year: the title's, else the period's, else the table's, else the body's."""
     if title:
         for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
             if match := pattern.search(title):
@@ -216,41 +283,49 @@ def _year(title: str | None, period_start: date | None, table_head: list[str]) -
     for line in reversed(table_head):
         if match := _TABLE_YEAR.search(line):
             return int(match.group("year"))
+    opening = text[:2000]
+    for pattern in _BODY_YEAR:
+        if match := pattern.search(opening):
+            return int(match.group("year"))
     return None
 
 
+# "平潭县各乡镇人民政府" holds the letters of "平潭县人民政府" but names many bodies, not one.
+_COLLECTIVE = re.compile(r"[各和及与、党]|相关|所属|直属")
+
+
 def _agency(
-    title: str | None, text: str, doc: Document, signature: layout.Signature | None
+    title: str | None,
+    title_index: int | None,
+    lines: list[str],
+    text: str,
+    doc: Document,
+    signature: layout.Signature | None,
 ) -> agencies.AgencyInfo:
     """The agency as the report names itself, expanded when it only gives a short form."""
-    name = None
+    title_agency = None
     if title:
         for pattern in (_TITLE_YEAR_FIRST, _TITLE_AGENCY_FIRST):
-            if (match := pattern.search(title)) and _AGENCY_SUFFIX.search(
-                candidate := match.group("agency").strip(' 《》“”"')
-            ):
-                name = candidate
+            if match := pattern.search(title):
+                title_agency = match.group("agency").strip(' 《》“”"')
                 break
-    compiled = None
-    if match := _COMPILED_BY.search(text[:3000]):
-        compiled = agencies.strip_compiler_office(match.group("agency").strip())
-        if not _qualified(compiled):
-            compiled = None
-    name = name or compiled
-    if name is None and signature and signature.agency and _qualified(signature.agency):
-        name = signature.agency
-    if name is None and doc.source and _qualified(doc.source):
-        name = doc.source
+    found = issuer.find(
+        title_agency,
+        lines[:12],
+        title_index,
+        text,
+        signature.agency if signature else None,
+        doc.source,
+    )
+    name = found.name
     if name is None:
         return agencies.AgencyInfo()
-    aliases = []
-    if "、" not in name and (full := agencies.expand(name, text)):
+    aliases = list(found.aliases)
+    if "、" not in name and (full := agencies.expand(name, text)) and not _COLLECTIVE.search(full):
         aliases.append(name)
         name = full
-    if compiled and compiled != name and agencies.is_abbreviation(compiled, name):
-        aliases.append(compiled)
     info = agencies.describe(name, context=text)
-    info.aliases = list(dict.fromkeys(aliases))
+    info.aliases = list(dict.fromkeys(a for a in aliases if a != name))
     return info
 
 
