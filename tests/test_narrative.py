@@ -103,6 +103,24 @@ def test_a_count_word_may_stand_without_a_unit() -> None:
     }
 
 
+def test_an_approximate_figure_whose_unit_was_lost_ends_its_clause() -> None:
+    assert stated("在门户网站主动公开政府信息260余\n二、主动公开") == {
+        "在门户网站主动公开政府信息": 260
+    }
+    assert stated("开展活动20余年来") == {}
+
+
+def test_a_figure_after_a_change_is_about_the_same_thing() -> None:
+    found = stated("成员单位从原来的9个增加到34个,工作力量大幅增强。")
+    assert found == {"成员单位从原来的": 9, "成员单位增加到": 34}
+
+
+def test_a_measure_in_percent_is_a_figure() -> None:
+    assert stated("财政预决算公开面、及时率、完整性均达到100%。") == {
+        "财政预决算公开面、及时率、完整性": 100
+    }
+
+
 def test_a_rate_is_a_figure_but_a_share_is_not() -> None:
     assert stated("机构职能类信息37条,占总体的比例为9%;答复率100%。") == {
         "机构职能类信息": 37,
@@ -179,6 +197,12 @@ def test_every_number_labelled_phone_but_not_a_fax() -> None:
     assert contact("电话/传真:0578—2090823").phones == ["0578-2090823"]
 
 
+def test_other_phone_labels_and_unseparated_area_codes() -> None:
+    assert contact("电话(传真):0557-3022687,邮编:234000").phones == ["0557-3022687"]
+    assert contact("(地址:一环北路东段101号;联系方式:023-81090002)").phones == ["023-81090002"]
+    assert contact("联系电话:05987500615,电子邮箱:smgkb@126.com").phones == ["05987500615"]
+
+
 def test_phones_labelled_later_in_the_text_are_found() -> None:
     text = (
         "门户网站地址:http://jaq.fuzhou.gov.cn/。如有疑问,可致电信息公开办公室,电话:0591-83926179。"
@@ -212,6 +236,11 @@ def test_no_contact_no_fields() -> None:
 )
 def test_the_statistics_period(text: str) -> None:
     assert statistics_period(text) == (date(2019, 1, 1), date(2019, 12, 31))
+
+
+def test_an_end_year_printed_wrong_leaves_the_end_unknown() -> None:
+    text = "本报告中所列数据的统计期限自2020年1月1日起至202020年12月31日止。"
+    assert statistics_period(text) == (date(2020, 1, 1), None)
 
 
 def test_a_range_the_figures_do_not_cover_is_not_the_period() -> None:

@@ -51,7 +51,7 @@ _BARE_VERB = re.compile(
 )
 _OPENERS = "(（[【"
 _CLOSERS = ")）]】"
-_WINDOW = 40  # the longest stretch of text before a figure read as its row
+_WINDOW = 100  # the longest stretch of text before a figure read as its row
 _HEADING = (
     r"[一二三四五六七八九十]{1,3}、[^,，。]{0,30}?(?:情况|措施|概述|事项)"
     r"|[(（][一二三四五六七八九十]{1,3}[)）][^,，。]{0,20}?(?:情况|措施)"
@@ -63,14 +63,18 @@ _LEAD = re.compile(
     r"|今年(?:以来)?|本年度?|截至目前|截至\S{0,8}?[底末止]|目前)+"
 )
 _TRAIL = re.compile(
-    r"(?:共计|合计|总计|共有|共|计|为|达到|达|是|有|约|近|逾|超过|多达|高达|[\s、])+$"
+    r"(?:共计|合计|总计|共有|共|计|为|达到|达|是|有|约|近|逾|超过|多达|高达|均|都|全部|[\s、])+$"
 )
 _AFTER = re.compile(r"[\u4e00-\u9fff“”\"《》·]{1,20}")
 _AFTER_STOP = re.compile(
     r"占|同比|比上|较|均|已|全部|都|以上|左右|被|为|是|和|及|与|等|中|内|以|之|的|共|其|"
-    r"分别|得到|获得|用于|在|上|下|并|后|前|次"
+    r"分别|得到|获得|用于|在|上|下|并|后|前|次|增|减|提|降|达|到|至|扩|缩"
 )
-_RATE = re.compile(r"率$")
+# a percentage is a figure when it measures something (答复率, 公开面, 完整性, 满意度), not a share
+_RATE = re.compile(r"[率面性度]$")
+# "成员单位从原来的9个增加到34个": the second figure is the same thing after the change
+_CHANGE = re.compile(r"^(?:增加|增长|提高|提升|上升|下降|减少|降低|扩大|缩减)(?:到|至|为)?$")
+_FROM = re.compile(r"[从由](?!于)")
 _COUNT_WORD = re.compile(r"(?:数|量)(?:为|达|是|共|共计|合计)?$")
 _APPROX_PREFIX = re.compile(r"(?:近|约|超过|逾|多达)$")
 # A statistics table flattened into the prose starts at its heading or first header cells and
@@ -91,6 +95,7 @@ class Figure:
     start: int
     end: int
     row: str
+    subject: str  # the row up to 从/由 ("成员单位从原来的" -> "成员单位"), "" if none
     value: float
     raw: str
     unit: str | None
@@ -101,14 +106,14 @@ def find_figures(text: str) -> list[Figure]:
     """Every counted figure in the prose before a flattened statistics table, in text order."""
     tables = _table_spans(text)
     found: list[Figure] = []
-    previous_end = 0
+    previous: Figure | None = None
     for match in _FIGURE.finditer(text):
         if any(start <= match.start() < end for start, end in tables):
             continue
-        figure = _figure(text, match, previous_end)
+        figure = _figure(text, match, previous)
         if figure is not None:
             found.append(figure)
-            previous_end = figure.end
+            previous = figure
     return found
 
 
@@ -123,8 +128,9 @@ def _table_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _figure(text: str, match: re.Match[str], previous_end: int) -> Figure | None:
+def _figure(text: str, match: re.Match[str], previous: Figure | None) -> Figure | None:
     """The figure a number match starts, or None if it is not a counted fact."""
+    previous_end = previous.end if previous else 0
     num, unit = match["num"], match["unit"]
     chinese = num[0] in _CN_DIGITS
     if chinese and (num == "一" or not (unit and unit not in "%％")):
@@ -143,10 +149,11 @@ def _figure(text: str, match: re.Match[str], previous_end: int) -> Figure | None
         if not _RATE.search(key) or match["mult"]:
             return None
     elif unit is None:
-        # unitless only right after a count word: 不予公开信息数1402。
-        if match["mult"] or match["a1"] or not _COUNT_WORD.search(before):
+        # unitless only where nothing else can follow: after a count word (不予公开信息数1402。)
+        # or with 余/多/万 at the end of a clause (主动公开政府信息260余⏎, the unit lost)
+        if chinese or (following and following not in _HARD_STOPS + "。)）"):
             return None
-        if following and following not in _HARD_STOPS + "。)）":
+        if not (match["a1"] or match["a2"] or match["mult"]) and not _COUNT_WORD.search(before):
             return None
     after = ""
     if unit and unit not in "%％" and (tail := _AFTER.match(text, end)):
@@ -155,6 +162,8 @@ def _figure(text: str, match: re.Match[str], previous_end: int) -> Figure | None
         if not _AFTER_STOP.match(tail.group()):
             after = tail.group()
             end = tail.end()
+    if previous and previous.subject and _CHANGE.match(_clean(key)):
+        key = previous.subject + key
     row = _clean(key + after)
     if sum("\u4e00" <= ch <= "\u9fff" for ch in row) < 2:
         return None
@@ -166,11 +175,18 @@ def _figure(text: str, match: re.Match[str], previous_end: int) -> Figure | None
         start=match.start(),
         end=end,
         row=row,
+        subject=_subject(row),
         value=value,
         raw=text[match.start() : raw_end],
         unit=unicodedata.normalize("NFKC", unit) if unit else None,
         approximate=bool(match["a1"] or match["a2"] or _APPROX_PREFIX.search(before)),
     )
+
+
+def _subject(row: str) -> str:
+    """What a row is about when it states a starting point: the words before 从/由."""
+    found = _FROM.search(row)
+    return row[: found.start()] if found and found.start() >= 2 else ""
 
 
 def _in_range(text: str, start: int) -> bool:

@@ -14,7 +14,7 @@ _START = (
     r"(?:(?P<d1>\d{1,2})\s*[日号]?)?"
 )
 _END = (
-    rf"(?:(?P<y2>{_YEAR})\s*(?:年|[.\-/])\s*)?(?P<m2>\d{{1,2}})\s*(?:月|[.\-/])\s*"
+    r"(?:(?P<y2>\d{4,8})\s*(?:年|[.\-/])\s*)?(?P<m2>\d{1,2})\s*(?:月|[.\-/])\s*"
     r"(?:(?P<d2>\d{1,2})\s*[日号]?)?"
 )
 _RANGE = re.compile(
@@ -27,7 +27,8 @@ _CONTEXT_SPAN = 40
 
 def statistics_period(text: str) -> tuple[date | None, date | None]:
     """Start and end of the statistics period: the first date range the text says the figures
-    cover (统计/数据/期限… just before it), or else the first range that is one whole year."""
+    cover (统计/数据/期限… just before it), or else the first range that is one whole year.
+    An end date written malformed (202020年12月31日) is left None, the start kept."""
     normal = unicodedata.normalize("NFKC", text)
     whole_year: tuple[date, date] | None = None
     for match in _RANGE.finditer(normal):
@@ -36,27 +37,40 @@ def statistics_period(text: str) -> tuple[date | None, date | None]:
             continue
         if _CONTEXT.search(normal, max(0, match.start() - _CONTEXT_SPAN), match.start()):
             return span
-        if whole_year is None and _is_whole_year(span):
-            whole_year = span
+        start, end = span
+        if whole_year is None and end is not None and _is_whole_year(start, end):
+            whole_year = (start, end)
     return whole_year if whole_year else (None, None)
 
 
-def _dates(match: re.Match[str]) -> tuple[date, date] | None:
-    """The two dates of a range (a missing day is the month's first or last); None if invalid."""
+def _dates(match: re.Match[str]) -> tuple[date, date | None] | None:
+    """The two dates of a range (a missing day is the month's first or last); None if the
+    start is not a date, the end None if it is malformed."""
     y1 = int(match["y1"])
-    y2 = int(match["y2"] or y1)
     m1, m2 = int(match["m1"]), int(match["m2"])
-    if not (1 <= m1 <= 12 and 1 <= m2 <= 12):
+    if not 1 <= m1 <= 12:
         return None
-    d1 = int(match["d1"]) if match["d1"] else 1
-    d2 = int(match["d2"]) if match["d2"] else calendar.monthrange(y2, m2)[1]
+    start = _date(y1, m1, int(match["d1"]) if match["d1"] else 1)
+    if start is None:
+        return None
+    written = match["y2"]
+    if written and (len(written) != 4 or written[:2] not in ("19", "20")):
+        return start, None  # a year printed wrong (202020年): no guess at what was meant
+    y2 = int(written) if written else y1
+    if not 1 <= m2 <= 12:
+        return start, None
+    end = _date(y2, m2, int(match["d2"]) if match["d2"] else calendar.monthrange(y2, m2)[1])
+    if end is not None and end < start:
+        return None
+    return start, end
+
+
+def _date(year: int, month: int, day: int) -> date | None:
     try:
-        start, end = date(y1, m1, d1), date(y2, m2, d2)
+        return date(year, month, day)
     except ValueError:
         return None
-    return (start, end) if start <= end else None
 
 
-def _is_whole_year(span: tuple[date, date]) -> bool:
-    start, end = span
+def _is_whole_year(start: date, end: date) -> bool:
     return start == date(start.year, 1, 1) and end == date(start.year, 12, 31)
