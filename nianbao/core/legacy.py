@@ -251,37 +251,69 @@ def from_lines(lines: Sequence[str]) -> LegacyTable | None:
     return LegacyTable(table.indicators, table.warnings, span[0])
 
 
+_HEADER_LABELS = {"统计指标", "指标名称"}
+_UNIT_LABELS = ("单位", "计量单位")
+
+
+def _column_code(label: str) -> str | None:
+    """The code of a value column: 统计数, a year's count, or the cumulative count."""
+    if label == COLUMN:
+        return "value"
+    if "累计" in label:
+        return "cumulative"
+    if re.search(r"(?:19|20)\d{2}年|本年", label):
+        return "this_year"
+    return None
+
+
 def from_grid(table: Table) -> LegacyTable | None:
     """Read a legacy table given as a grid (HTML/DOCX/PDF) whose header row names 统计指标.
 
     Columns are found by their header labels (单位, 统计数): a label may span two columns
     (统计指标 colspan=2, group labels rowspanned down the first), so positions are not fixed.
+    The provincial form (指标名称 | 计量单位 | 2011年度 | 历年累计) has one value column per
+    header label after the unit.
     """
     header_at = next(
-        (i for i, row in enumerate(table.rows) if any(_compact(c) == "统计指标" for c in row)),
+        (i for i, row in enumerate(table.rows) if any(_compact(c) in _HEADER_LABELS for c in row)),
         None,
     )
     if header_at is None:
         return None
     header = [_compact(cell) for cell in table.rows[header_at]]
-    unit_at = header.index("单位") if "单位" in header else 1
-    value_at = header.index(COLUMN) if COLUMN in header else unit_at + 1
+    unit_at = next((header.index(u) for u in _UNIT_LABELS if u in header), 1)
+    if COLUMN in header:
+        value_columns = [header.index(COLUMN)]
+    else:
+        value_columns = [i for i in range(unit_at + 1, len(header)) if header[i]] or [unit_at + 1]
     label_at = max(unit_at - 1, 0)
-    rows = []
+    rows: list[tuple[str, str | None, str | None, str]] = []
     for row in table.rows[header_at + 1 :]:
-        if len(row) <= value_at or _compact(row[0]) == "统计指标":
+        if len(row) <= value_columns[0] or _compact(row[0]) in _HEADER_LABELS:
             continue
         label = row[label_at] or row[0]
-        if label:
-            rows.append((label, row[unit_at] or None, row[value_at]))
+        if not label:
+            continue
+        for at in value_columns:
+            value = row[at] if at < len(row) else None
+            column = header[at] if at < len(header) and header[at] else COLUMN
+            rows.append((label, row[unit_at] or None, value, column))
     return _build(rows)
 
 
-def _build(rows: list[tuple[str, str | None, str | None]]) -> LegacyTable:
+_Row = tuple[str, str | None, str | None] | tuple[str, str | None, str | None, str]
+
+
+def _build(rows: Sequence[_Row]) -> LegacyTable:
+    """Indicators from (label, unit, value[, column]) rows, with the table's sums checked."""
     indicators: list[Indicator] = []
     warnings: list[ValidationWarning] = []
     group: str | None = None
-    for label, unit, value in rows:
+    previous_label = None
+    for label, unit, value, *rest in rows:
+        column = rest[0] if rest else COLUMN
+        repeated = label == previous_label  # the same row's next value column
+        previous_label = label
         group_match = _GROUP_LABEL.match(label)
         if group_match:
             group = _GROUPS.get(group_match.group(1))
@@ -297,7 +329,7 @@ def _build(rows: list[tuple[str, str | None, str | None]]) -> LegacyTable:
                     message=f"统计表 row {label!r}: {raw!r} is not a number; kept as written",
                 )
             )
-        if value is None and code not in _HEADINGS:
+        if value is None and code not in _HEADINGS and not repeated:
             warnings.append(
                 ValidationWarning(
                     rule="table.value_missing", message=f"统计表 row {label!r} has no value cell"
@@ -308,15 +340,16 @@ def _build(rows: list[tuple[str, str | None, str | None]]) -> LegacyTable:
                 table="legacy_stats",
                 row=label,
                 row_code=code,
-                column=COLUMN,
-                column_code="value",
+                column=column,
+                column_code=_column_code(column),
                 unit=None if unit in (None, "——", "—", "-", "/") else unit,
                 value=quantity.value if quantity else None,
                 raw=raw,
                 semantics=quantity.semantics if quantity else "blank",
             )
         )
-    warnings.extend(_identities(indicators))
+    for column in dict.fromkeys(ind.column for ind in indicators):
+        warnings.extend(_identities([ind for ind in indicators if ind.column == column]))
     return LegacyTable(indicators, warnings)
 
 

@@ -1,0 +1,110 @@
+"""Statistics tables that reached us as plain text (pipes, tabs, one cell per line, digit runs).
+
+Pure. The national-template and pre-2019 table readers work on grids; this package rebuilds
+grids from flattened lines and hands them to those readers, so a plain-text table maps to the
+same canonical indicators as an HTML one. Digit runs whose separators were lost are split only
+where the table's identities leave one reading (digits.py); other cells stay null, with a
+``table.ambiguous_digits`` warning. Every value is a substring of the source text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from nianbao.core import legacy
+from nianbao.core.gbtables import parse_gb_tables
+from nianbao.core.texttables import digits, gbtext, legacytext
+from schemas.report import Indicator, ValidationWarning
+
+MAX_CHARS = 200_000  # a page longer than this is not scanned for flattened tables
+_MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_EMPHASIS = re.compile(r"\*\*|__")
+_STATED = re.compile(r"(?<![\d.])(\d{3,})(?:\s*(?:余|多))?\s*(?:条|件|人次|次|个|篇|项|份|起|期)")
+
+
+@dataclass(frozen=True)
+class TextTables:
+    """Cells read from flattened tables, the format era they show, and the rules they broke."""
+
+    format: str | None = None
+    indicators: list[Indicator] = field(default_factory=list)
+    warnings: list[ValidationWarning] = field(default_factory=list)
+
+
+def _normalised(lines: Sequence[str]) -> str:
+    """One text, NFKC-folded, with pipes and line breaks as cell boundaries; markdown's rule
+    rows (|---|:---:|) and emphasis (**) dropped."""
+    kept = [line for line in lines if not _MARKDOWN_RULE.match(line)]
+    text = unicodedata.normalize("NFKC", "\n".join(kept))[:MAX_CHARS]
+    return _EMPHASIS.sub("", text).replace("|", gbtext.SEP)
+
+
+def _stated(prose: str) -> frozenset[str]:
+    """Counts of three or more digits that the prose states with a unit (…2069条)."""
+    return frozenset(match.group(1) for match in _STATED.finditer(prose))
+
+
+def _prefer(stated: frozenset[str]) -> Callable[[digits.Reading], int]:
+    """A reading's score: how many of its cells the prose states."""
+    return lambda reading: sum(1 for text in reading if text in stated)
+
+
+def _ambiguous(unknown: dict[tuple[str, str], str], problems: list[str]) -> list[ValidationWarning]:
+    """One warning for the cells whose digits had more than one reading."""
+    found = []
+    if unknown:
+        shown = "; ".join(
+            f"{row or '复议/诉讼'} / {col}: {run!r}" for (row, col), run in unknown.items()
+        )
+        found.append(
+            ValidationWarning(
+                rule="table.ambiguous_digits",
+                message=f"flattened table cells whose digits have more than one split under "
+                f"the table's sums; left null: {shown[:600]}",
+            )
+        )
+    found += [
+        ValidationWarning(rule="table.ambiguous_digits", message=problem) for problem in problems
+    ]
+    return found
+
+
+def _mark_unknown(
+    indicators: list[Indicator], unknown: dict[tuple[str, str], str]
+) -> list[Indicator]:
+    """Ambiguous cells keep their run as raw text, so the record shows what was unreadable."""
+    marked = []
+    for ind in indicators:
+        key = ("", f"{ind.row}/{ind.column}") if ind.table == "review_litigation" else None
+        run = unknown.get(key or (ind.row, ind.column or ""))
+        keep = run is None or ind.value is not None
+        marked.append(ind if keep else ind.model_copy(update={"raw": run}))
+    return marked
+
+
+def read_text_tables(lines: Sequence[str]) -> TextTables:
+    """The statistics tables flattened into `lines`, read into canonical indicators."""
+    text = _normalised(lines)
+    found = gbtext.scan(text)
+    if found.found:
+        grids = gbtext.build(found, _prefer(_stated(text[: found.start])))
+        gb = parse_gb_tables(grids.tables)
+        indicators = _mark_unknown(gb.indicators, grids.unknown)
+        warnings = [*gb.warnings, *_ambiguous(grids.unknown, grids.problems)]
+        return TextTables(gb.format, indicators, warnings)
+    flat = legacytext.scan(text)
+    if flat is not None:
+        grid, unknown, problems = legacytext.grid(flat, _prefer(_stated(text[: flat.start])))
+        table = legacy.from_grid(grid)
+        if table is not None:
+            indicators = _mark_unknown(table.indicators, unknown)
+            return TextTables(
+                "pre2019", indicators, [*table.warnings, *_ambiguous(unknown, problems)]
+            )
+    return TextTables()
+
+
+__all__ = ["TextTables", "read_text_tables"]

@@ -1,0 +1,191 @@
+"""Digit runs whose cell separators were lost ("15130000154"), split only where the table's
+identities leave one reading.
+
+A run is the text of one table row's values: pieces separated by spaces (a space is always a
+cell boundary) that together must make `width` cells. Each piece is cut into parts with no
+leading zeros ("0" alone is a part). The candidates of every row are then filtered by the
+identities of the table (sum constraints between cells); a cell gets a value only when every
+remaining reading agrees on it. The search is bounded: past its caps it gives up and the cells
+stay unknown, so a hostile page cannot make it quadratic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+_PIECE = re.compile(r"\d+(?:\.\d+)?")
+_PART = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+MAX_CANDIDATES = 4000  # readings of one row
+MAX_NODES = 20_000  # steps of the search over all rows
+MAX_PIECE = 40  # longer digit runs are not table rows
+
+Cell = tuple[Hashable, int]  # (row key, column index)
+Reading = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SumRule:
+    """sum(left) == sum(right), over cells named by (row key, column index)."""
+
+    left: tuple[Cell, ...]
+    right: tuple[Cell, ...]
+
+    def cells(self) -> tuple[Cell, ...]:
+        """Every cell the rule reads."""
+        return (*self.left, *self.right)
+
+
+def readings(pieces: Sequence[str], width: int) -> list[Reading] | None:
+    """Every way to cut the pieces into `width` cells; None if a piece is not a digit run or
+    there are too many ways."""
+    if not pieces or any(not _PIECE.fullmatch(p) or len(p) > MAX_PIECE for p in pieces):
+        return None
+    if len(pieces) > width or sum(len(p) for p in pieces) < width:
+        return [] if pieces else None
+    found: list[Reading] = []
+    budget = [MAX_CANDIDATES * 4]
+
+    def cut(index: int, left: int, acc: tuple[str, ...]) -> bool:
+        """Extend acc with cuts of pieces[index:] into `left` cells; False when over budget."""
+        budget[0] -= 1
+        if budget[0] < 0 or len(found) > MAX_CANDIDATES:
+            return False
+        if index == len(pieces):
+            if left == 0:
+                found.append(acc)
+            return True
+        rest = len(pieces) - index - 1
+        for parts in range(1, left - rest + 1):
+            for split in _splits(pieces[index], parts):
+                if not cut(index + 1, left - parts, acc + split):
+                    return False
+        return True
+
+    if not cut(0, width, ()):
+        return None
+    return found
+
+
+def _splits(piece: str, parts: int) -> Iterable[tuple[str, ...]]:
+    """The ways to cut one piece into `parts` valid numbers, in order."""
+    if parts == 1:
+        if _PART.fullmatch(piece):
+            yield (piece,)
+        return
+    for end in range(1, len(piece) - parts + 2):
+        head = piece[:end]
+        if not _PART.fullmatch(head) or piece[end] == ".":
+            continue
+        for tail in _splits(piece[end:], parts - 1):
+            yield (head, *tail)
+
+
+def _value(text: str) -> Decimal:
+    return Decimal(text) if text else Decimal(0)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """What the identities decide: the agreed text of each cell (None: undecided), and whether
+    the search had to give up or found the identities unsatisfiable."""
+
+    cells: dict[Cell, str | None]
+    gave_up: bool = False
+    inconsistent: bool = False
+
+
+def solve(
+    candidates: Mapping[Hashable, list[Reading]],
+    rules: Sequence[SumRule],
+    prefer: Callable[[Reading], int] | None = None,
+) -> Solution:
+    """The cells every reading of the table agrees on, under the sum rules.
+
+    `candidates` maps each row to its readings (a row with one reading is fixed). Rules that
+    read a row with no reading are dropped. Rules within one row filter that row first; when no
+    combination satisfies the rules across rows, each row keeps what its own rules leave.
+    `prefer` scores a row's reading (narrative confirmation); among the surviving readings
+    only the best-scored are kept.
+    """
+    rows = [key for key, found in candidates.items() if found]
+    usable = [r for r in rules if all(candidates.get(cell[0]) for cell in r.cells())]
+    own = _own_filtered(candidates, rows, usable)
+    across = [r for r in usable if len({cell[0] for cell in r.cells()}) > 1]
+    bound = list(dict.fromkeys(cell[0] for rule in across for cell in rule.cells()))
+    found = _search(own, bound, across)
+    if found is None:
+        return Solution({}, gave_up=True)
+    inconsistent = bool(bound) and not any(found.values())
+    if inconsistent:
+        found = {}
+    for key in rows:
+        found.setdefault(key, set(own[key]))
+    cells: dict[Cell, str | None] = {}
+    for key in rows:
+        options = list(found[key])
+        if prefer is not None and len(options) > 1:
+            best = max(prefer(option) for option in options)
+            options = [option for option in options if prefer(option) == best]
+        for column in range(len(options[0])):
+            texts = {option[column] for option in options}
+            cells[(key, column)] = texts.pop() if len(texts) == 1 else None
+    return Solution(cells, inconsistent=inconsistent)
+
+
+def _own_filtered(
+    candidates: Mapping[Hashable, list[Reading]], rows: list[Hashable], rules: Sequence[SumRule]
+) -> dict[Hashable, list[Reading]]:
+    """Each row's readings that satisfy the rules reading that row alone (all of them if none
+    does: the row breaks its own identity, and nothing is decided by it)."""
+    filtered: dict[Hashable, list[Reading]] = {}
+    for key in rows:
+        own = [r for r in rules if all(cell[0] == key for cell in r.cells())]
+        kept = [c for c in candidates[key] if all(_holds(r, {key: c}) for r in own)]
+        filtered[key] = kept or list(candidates[key])
+    return filtered
+
+
+def _holds(rule: SumRule, chosen: Mapping[Hashable, Reading]) -> bool:
+    """Whether the rule holds for the chosen readings (all its rows must be chosen)."""
+    left = sum((_value(chosen[k][c]) for k, c in rule.left), Decimal(0))
+    right = sum((_value(chosen[k][c]) for k, c in rule.right), Decimal(0))
+    return left == right
+
+
+def _search(
+    candidates: Mapping[Hashable, list[Reading]], rows: list[Hashable], rules: Sequence[SumRule]
+) -> dict[Hashable, set[Reading]] | None:
+    """For each row, the readings that occur in some combination satisfying every rule (empty
+    sets when none does); None when the search exceeds its budget."""
+    order = sorted(rows, key=lambda key: len(candidates[key]))
+    rank = {key: i for i, key in enumerate(order)}
+    due: list[list[SumRule]] = [[] for _ in order]
+    for rule in rules:
+        due[max(rank[cell[0]] for cell in rule.cells())].append(rule)
+    seen: dict[Hashable, set[Reading]] = {key: set() for key in order}
+    chosen: dict[Hashable, Reading] = {}
+    nodes = [0]
+
+    def walk(depth: int) -> bool:
+        """Try every reading at this depth; False when over budget."""
+        if depth == len(order):
+            for key, reading in chosen.items():
+                seen[key].add(reading)
+            return True
+        key = order[depth]
+        for reading in candidates[key]:
+            nodes[0] += 1
+            if nodes[0] > MAX_NODES:
+                return False
+            chosen[key] = reading
+            if all(_holds(rule, chosen) for rule in due[depth]) and not walk(depth + 1):
+                return False
+        chosen.pop(key, None)
+        return True
+
+    if not walk(0):
+        return None
+    return seen

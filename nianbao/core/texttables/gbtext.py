@@ -1,0 +1,369 @@
+"""National-template tables (gb2019, gb2021) flattened into text, rebuilt as grids.
+
+The text is scanned for the template's own labels (row labels, column headers, sub-block
+markers); what lies between two labels is the value text of the row before it. Rows are laid
+out under the template's column order (the 申请 header's flattened order is meaningless: its
+two header rows come out interleaved), digit runs are split under the template's identities,
+and the grids go to gbtables, which maps them as it maps an HTML table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+from nianbao.core.document import Table
+from nianbao.core.numbers import parse_cell
+from nianbao.core.texttables import digits
+
+SEP = "\x1f"  # a cell boundary that was a line break or a pipe
+_S = rf"[\s{SEP}]*"
+# a note in brackets after a row label, never the next row's enumerator "(四)"
+_PARENTHETICAL = rf"(?:{_S}\((?!{_S}[一二三四五六七八九十]+{_S}\))[^()\d{SEP}]{{0,40}}\))?"
+_TOKENS = re.compile(rf"[\s{SEP}]+")
+
+
+def _loose(text: str) -> str:
+    """A regex for literal text that tolerates whitespace and cell breaks between characters."""
+    return _S.join(re.escape(char) for char in text)
+
+
+def _enum(mark: str) -> str:
+    """An optional enumerator: 一、/一./(一) for Chinese ordinals, 1./1、 for digits."""
+    if mark.isdigit():
+        return rf"(?:{mark}{_S}[.、]{_S})?"
+    if mark.startswith("("):
+        return rf"(?:\({_S}{mark[1:-1]}{_S}\){_S})?"
+    return rf"(?:{mark}{_S}[、.]{_S})?"
+
+
+def _required(mark: str) -> str:
+    """A required enumerator (for labels that are common words alone: 其他, 总计)."""
+    return _enum(mark)[3:-2]
+
+
+@dataclass(frozen=True)
+class _Spec:
+    kind: str
+    code: str
+    pattern: str
+
+
+_QUOTE = "[\"'“”‘’]?"
+_APP_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("new_received", "一", "本年新收政府信息公开申请数量"),
+    ("carried_over", "二", "上年结转政府信息公开申请数量"),
+    ("granted", "(一)", "予以公开"),
+    ("partially_granted", "(二)", "部分公开"),
+    ("denied_state_secret", "1", "属于国家秘密"),
+    ("denied_prohibited_by_law", "2", "其他法律行政法规禁止公开"),
+    ("denied_three_safeties_one_stability", "3", "危及*三安全一稳定*"),
+    ("denied_third_party_rights", "4", "保护第三方合法权益"),
+    ("denied_internal_affairs", "5", "属于三类内部事务信息"),
+    ("denied_process_info", "6", "属于四类过程性信息"),
+    ("denied_law_enforcement_file", "7", "属于行政执法案卷"),
+    ("denied_administrative_inquiry", "8", "属于行政查询事项"),
+    ("unable_not_held", "1", "本机关不掌握相关政府信息"),
+    ("unable_needs_creation", "2", "没有现成信息需要另行制作"),
+    ("unable_unclear_after_correction", "3", "补正后申请内容仍不明确"),
+    ("not_processed_petition", "1", "信访举报投诉类申请"),
+    ("not_processed_repeat", "2", "重复申请"),
+    ("not_processed_publication", "3", "要求提供公开出版物"),
+    ("not_processed_mass_repeat", "4", "无正当理由大量反复申请"),
+    ("not_processed_confirmation", "5", "要求行政机关确认或重新出具已获取信息"),
+    ("other_processing", "(六)", "其他处理"),
+    ("other_no_correction", "1", "申请人无正当理由逾期不补正"),
+    ("other_no_fee", "2", "申请人逾期未按收费通知要求缴纳费用"),
+    ("other_other", "3!", "其他"),
+    ("total", "(七)!", "总计"),
+    ("carried_forward", "四", "结转下年度继续办理"),
+)
+_OTHER_TAIL = rf"(?:{_S}[、,]?{_S}{_loose('行政机关不再处理其政府信息公开申请')})?"
+_APP_GROUPS = (
+    ("三", "本年度办理结果"),
+    ("(三)", "不予公开"),
+    ("(四)", "无法提供"),
+    ("(五)", "不予处理"),
+)
+APP_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
+_APP_HEADER = ("申请人情况", "法人或其他组织", "法人或者其他组织", "小计", *APP_COLUMNS)
+_ACTIVE_ROWS = (
+    "规章", "行政规范性文件", "规范性文件", "行政许可", "其他对外管理服务事项", "行政处罚",
+    "行政强制", "行政事业性收费", "政府集中采购",
+)  # fmt: skip
+_ACTIVE_COLUMNS = (
+    "本年新制发件数", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
+    "处理决定数量", "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
+    "上年项目数量", "采购项目数量", "采购总金额",
+)  # fmt: skip
+REVIEW_GROUPS = ("行政复议", "未经复议直接起诉", "复议后起诉")
+REVIEW_RESULTS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
+_REVIEW_HEADER = ("行政诉讼", *REVIEW_GROUPS, *REVIEW_RESULTS)
+
+
+def _row_pattern(mark: str, label: str) -> str:
+    """An enumerated row label, optionally followed by a note in brackets."""
+    required = mark.endswith("!")
+    mark = mark.rstrip("!")
+    enum = _required(mark) if required else _enum(mark)
+    core = _S.join(_QUOTE if char == "*" else re.escape(char) for char in label)
+    tail = _OTHER_TAIL if label.startswith("申请人") else ""
+    return enum + core + tail + _PARENTHETICAL
+
+
+_FEE = _loose("本年收费金额") + rf"(?:{_S}\({_S}(?:{_loose('单位:')}{_S})?{_loose('万元')}{_S}\))?"
+
+
+def _specs() -> list[_Spec]:
+    """Every label the scanner knows, longest pattern first so 其他对外… wins over 其他."""
+    specs = [
+        _Spec("block", "", rf"第{_S}二十{_S}条{_S}第{_S}\({_S}[一二三四五六七八九十]+{_S}\){_S}项"),
+        _Spec("content", "", _loose("信息内容")),
+        _Spec("fee", "fee", _FEE),
+        _Spec("change", "change", _loose("本年增") + rf"{_S}/?{_S}" + _loose("减")),
+        _Spec("apps", "", _enum("三") + _loose("收到和处理政府信息公开申请情况")),
+        _Spec("review", "", _enum("四") + _loose("政府信息公开行政复议") + rf"{_S}[、,]?{_S}" + _loose("行政诉讼情况")),  # noqa: E501
+        _Spec("end", "", rf"[五六七]{_S}、[^、。\d{SEP}]{{0,16}}?(?:存在|问题|改进|其他需要报告)"),
+    ]  # fmt: skip
+    specs += [_Spec("active_row", label, _loose(label)) for label in _ACTIVE_ROWS]
+    specs += [_Spec("active_col", label, _loose(label)) for label in _ACTIVE_COLUMNS]
+    specs += [_Spec("app_row", code, _row_pattern(mark, label)) for code, mark, label in _APP_ROWS]
+    specs += [_Spec("app_group", label, _enum(mark) + _loose(label)) for mark, label in _APP_GROUPS]
+    specs += [_Spec("app_header", label, _loose(label)) for label in _APP_HEADER]
+    specs += [_Spec("review_header", label, _loose(label)) for label in _REVIEW_HEADER]
+    return sorted(specs, key=lambda spec: -len(spec.pattern))
+
+
+_SPECS = _specs()
+_SCANNER = re.compile("|".join(f"(?P<s{i}>{spec.pattern})" for i, spec in enumerate(_SPECS)))
+# Where a flattened template table starts: a 主动公开 header, or the 申请 header. A citation of
+# 第二十条 or a 予以公开 in the prose is not a table.
+_START = re.compile(
+    rf"第{_S}二十{_S}条{_S}第{_S}\({_S}一{_S}\){_S}项{_S}{_loose('信息内容')}"
+    rf"|{_loose('信息内容')}{_S}(?:{_loose('本年制发件数')}|{_loose('本年新制作数量')})"
+    rf"|{_loose('申请人情况')}"
+)
+_APP_SWITCH = frozenset({"申请人情况", "自然人"})
+
+
+@dataclass
+class _Row:
+    """One data row: its label as written, its code, and the value text after it."""
+
+    label: str
+    code: str
+    values: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Block:
+    """A 主动公开 sub-block: its column labels and its rows."""
+
+    columns: list[str] = field(default_factory=list)
+    rows: list[_Row] = field(default_factory=list)
+
+
+@dataclass
+class Scan:
+    """The template's labels and value texts found in the text, per table."""
+
+    active: list[_Block] = field(default_factory=list)
+    applications: list[_Row] = field(default_factory=list)
+    review: list[str] | None = None
+    start: int = 0
+    found: bool = False
+
+
+def _values(gap: str) -> list[str]:
+    """The value tokens at the start of a gap (up to the first token that is not a quantity)."""
+    values = []
+    for token in _TOKENS.split(gap.strip(f" \t\n{SEP}")):
+        if not token or parse_cell(token) is None:
+            break
+        values.append(token)
+    return values
+
+
+def _label(text: str) -> str:
+    return _TOKENS.sub("", text)
+
+
+def scan(text: str) -> Scan:
+    """Find the template tables in normalised text (cells separated by SEP or whitespace)."""
+    result = Scan()
+    start = _START.search(text)
+    if start is None:
+        return result
+    result.start = start.start()
+    section = "active"
+    block: _Block | None = None
+    last: _Row | list[str] | None = None  # where the next gap's values go
+    matches = list(_SCANNER.finditer(text, start.start()))
+    for index, match in enumerate(matches):
+        spec = _SPECS[int(match.lastgroup[1:])]  # type: ignore[index]
+        gap_end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        gap = text[match.end() : gap_end]
+        kind = spec.kind
+        if kind == "end":
+            break
+        if section == "review" and result.review:
+            break  # the 复议/诉讼 row is the last of the template's tables
+        if (
+            kind == "apps"
+            or kind == "app_row"
+            or (kind == "app_header" and spec.code in _APP_SWITCH)
+        ):
+            section = "applications"
+        if kind == "review" or (kind == "review_header" and spec.code != "总计"):
+            section = "review"
+        last = None
+        if section == "active":
+            if kind in ("block", "content"):
+                block = None
+            elif kind in ("active_col", "fee", "change"):
+                if block is None or block.rows:
+                    block = _Block()
+                    result.active.append(block)
+                block.columns.append(_label(match.group()))
+            elif kind == "active_row" and block is not None:
+                last = _Row(_label(match.group()), spec.code)
+                block.rows.append(last)
+        elif section == "applications" and kind == "app_row":
+            last = _Row(_label(match.group()), spec.code)
+            result.applications.append(last)
+        elif section == "review" and kind in ("review_header", "app_header"):
+            last = []
+            result.review = last
+        if last is not None:
+            found = _values(gap)
+            (last.values if isinstance(last, _Row) else last).extend(found)
+    result.found = bool(result.active or result.applications or result.review is not None)
+    return result
+
+
+# --- grids -----------------------------------------------------------------------------------
+
+_OUTCOMES = tuple(code for code, _, _ in _APP_ROWS[2:-2])
+_OTHER_2021 = ("other_no_correction", "other_no_fee", "other_other")
+
+
+@dataclass
+class Grids:
+    """The rebuilt grids, the cells whose digits could not be split, and why."""
+
+    tables: list[Table] = field(default_factory=list)
+    unknown: dict[tuple[str, str], str] = field(default_factory=dict)  # (row, column) -> run
+    problems: list[str] = field(default_factory=list)
+
+
+def _candidates(values: list[str], width: int) -> list[digits.Reading] | None:
+    """A row's readings: as written when it has one token per cell, else its digit splits."""
+    if not values:
+        return None
+    if len(values) == width:
+        return [tuple(values)]
+    if len(values) > width:
+        return []
+    return digits.readings(values, width)
+
+
+def _application_rules(rows: list[_Row]) -> list[digits.SumRule]:
+    """Row totals, the （七）总计 column sums and the 勾稽 balance of the 申请 table."""
+    keys = {row.code: index for index, row in enumerate(rows)}
+    width = len(APP_COLUMNS)
+    rules = [
+        digits.SumRule(((i, width - 1),), tuple((i, c) for c in range(width - 1)))
+        for i in range(len(rows))
+    ]
+    outcomes = [c for c in _OUTCOMES if c in keys]
+    if any(c in keys for c in _OTHER_2021):
+        outcomes = [c for c in outcomes if c != "other_processing"]
+    for column in range(width):
+        if "total" in keys and outcomes:
+            parts = tuple((keys[code], column) for code in outcomes)
+            rules.append(digits.SumRule(((keys["total"], column),), parts))
+        ends = ("new_received", "carried_over", "total", "carried_forward")
+        if all(code in keys for code in ends):
+            left = tuple((keys[code], column) for code in ends[:2])
+            right = tuple((keys[code], column) for code in ends[2:])
+            rules.append(digits.SumRule(left, right))
+    return rules
+
+
+def _review_rules() -> list[digits.SumRule]:
+    """结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计, for each of the three groups."""
+    return [
+        digits.SumRule(((0, 5 * g + 4),), tuple((0, 5 * g + r) for r in range(4))) for g in range(3)
+    ]
+
+
+def _resolve(
+    name: str,
+    rows: list[tuple[str, list[str]]],
+    columns: list[str],
+    rules: list[digits.SumRule],
+    grids: Grids,
+    prefer: Callable[[digits.Reading], int],
+) -> list[list[str]] | None:
+    """The cell texts of rows (label, value tokens): split runs where the rules decide; None
+    when the values cannot be placed under their rows at all."""
+    width = len(columns)
+    if any(len(values) > width for _, values in rows) and any(not v for _, v in rows):
+        # values gathered under one label while others have none: the text is in column or
+        # block order (pdfminer), not row order; no cell can be placed
+        grids.problems.append(f"{name}: the values do not follow their row labels; not read")
+        return None
+    candidates: dict[Hashable, list[digits.Reading]] = {}
+    for index, (label, values) in enumerate(rows):
+        found = _candidates(values, width)
+        if found is None and values:
+            grids.problems.append(f"{name} {label}: {' '.join(values)!r} cannot be split")
+        candidates[index] = found or []
+    solution = digits.solve(candidates, rules, prefer)
+    if solution.gave_up:
+        grids.problems.append(f"{name}: too many readings of its digit runs; gave up")
+    if solution.inconsistent:
+        grids.problems.append(f"{name}: no split of its digit runs satisfies the table's sums")
+    out: list[list[str]] = []
+    for index, (label, values) in enumerate(rows):
+        cells = []
+        for column in range(width):
+            text = solution.cells.get((index, column)) if values else ""
+            if text is None:
+                grids.unknown[(label, columns[column])] = " ".join(values)
+                text = ""
+            cells.append(text)
+        out.append(cells)
+    return out
+
+
+def build(found: Scan, prefer: Callable[[digits.Reading], int]) -> Grids:
+    """The grids of the scanned tables, laid out as the template lays them out."""
+    grids = Grids()
+    for block in found.active:
+        if not block.columns:
+            continue
+        rows = [(row.label, row.values) for row in block.rows]
+        cells = _resolve("主动公开", rows, block.columns, [], grids, prefer)
+        if cells is not None:
+            body = [(row.label, *c) for row, c in zip(block.rows, cells, strict=True)]
+            grids.tables.append(Table((("信息内容", *block.columns), *body)))
+    if found.applications:
+        rows = [(row.label, row.values) for row in found.applications]
+        rules = _application_rules(found.applications)
+        cells = _resolve("申请", rows, list(APP_COLUMNS), rules, grids, prefer)
+        if cells is not None:
+            body = [(row.label, *c) for row, c in zip(found.applications, cells, strict=True)]
+            grids.tables.append(Table((("申请人情况", *APP_COLUMNS), *body)))
+    if found.review:
+        columns = [f"{g}/{r}" for g in REVIEW_GROUPS for r in REVIEW_RESULTS]
+        cells = _resolve("复议/诉讼", [("", found.review)], columns, _review_rules(), grids, prefer)
+        if cells is not None:
+            header = (
+                tuple(["行政复议"] * 5 + ["行政诉讼"] * 10),
+                tuple(g for g in REVIEW_GROUPS for _ in REVIEW_RESULTS),
+                tuple(r for _ in REVIEW_GROUPS for r in REVIEW_RESULTS),
+            )
+            grids.tables.append(Table((*header, tuple(cells[0]))))
+    return grids

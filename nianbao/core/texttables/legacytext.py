@@ -1,0 +1,146 @@
+"""Provincial-style pre-2019 tables flattened into text (指标名称 | 计量单位 | 2011年度 | 历年累计).
+
+Each row is a label, its unit and its value text ("主动公开信息数条4251516"). A flattened row
+may end with the next row's enumerator ("…条41815092.政府公报公开"): the enumerator expected
+next (1 after a fresh label, n+1 after the n-th) is taken back from the digits. Rows listed
+under a parent with 其中 add up to it, and a year's count never exceeds the cumulative count;
+those are the identities the digit runs are split by.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from nianbao.core.document import Table
+from nianbao.core.texttables import digits
+
+_UNIT = r"(?:万元|人次|条|件|个|次|元|人|篇|项|期|场)"
+_COLUMN = r"(?:(?:19|20)\d{2}\s*年度?|历年累计|累计|本年度?|上年度?|统计数)"
+_HEADER = re.compile(
+    rf"(?:指标名称|统计指标)\s*(?:计量单位|单位)\s*(?P<columns>(?:{_COLUMN}\s*){{1,4}})"
+)
+_COLUMNS = re.compile(_COLUMN)
+_ROW = re.compile(
+    rf"(?P<label>(?:其中\s*[:：]?\s*)?(?:\d{{1,2}}\s*[.、]\s*)?[^\d\s][^\d]*?)"
+    rf"\s*(?P<unit>{_UNIT})\s*(?P<values>\d[\d\s.、]*)"
+)
+_ENUM = re.compile(r"^(?:其中\s*[:：]?\s*)?(?P<n>\d{1,2})\s*[.、]")
+_TRAILING_ENUM = re.compile(r"(?P<digits>\d+)\s*[.、]\s*$")
+# a row label that carries heading rows before it: "一、主动公开情况（一）主动公开政府信息数"
+_INNER_ENUM = re.compile(
+    r"(?<=[^\s:：其中])\s*(?=[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d{1,2}[.、](?!\d))"
+)
+_END = re.compile(r"附件下载|单位负责人|填报人|填报日期|审核人")
+MAX_ROWS = 80
+
+
+@dataclass
+class LegacyRow:
+    """A row read from the text: its label, unit and value tokens."""
+
+    label: str
+    unit: str
+    values: list[str]
+
+
+@dataclass
+class LegacyText:
+    """The header's value columns, the rows, and where the table starts in the text."""
+
+    columns: list[str]
+    rows: list[LegacyRow]
+    start: int
+
+
+def scan(text: str) -> LegacyText | None:
+    """The first flattened 指标名称/计量单位 table in the text, or None."""
+    header = _HEADER.search(text)
+    if header is None:
+        return None
+    columns = [re.sub(r"\s+", "", c) for c in _COLUMNS.findall(header.group("columns"))]
+    end = _END.search(text, header.end())
+    body = text[header.end() : end.start() if end else len(text)]
+    rows: list[LegacyRow] = []
+    carry = ""
+    for match in _ROW.finditer(body):
+        if len(rows) >= MAX_ROWS:
+            break
+        label = carry + match.group("label").strip()
+        carry = ""
+        values = match.group("values")
+        enum = _ENUM.match(label)
+        expected = str(int(enum.group("n")) + 1) if enum else "1"
+        trailing = _TRAILING_ENUM.search(values)
+        if trailing:
+            run = trailing.group("digits")
+            spaced = run == expected and values[: trailing.start()].strip() != ""
+            if spaced or (run.endswith(expected) and run != expected):
+                carry = expected + values[trailing.end("digits") : trailing.end()].strip()
+                values = values[: trailing.start("digits")] + run[: -len(expected)]
+        *headings, label = _INNER_ENUM.split(label)
+        rows += [LegacyRow(heading.strip(), "", []) for heading in headings if heading.strip()]
+        rows.append(LegacyRow(label, match.group("unit"), values.split()))
+    return LegacyText(columns, rows, header.start()) if rows and columns else None
+
+
+def _parents(rows: list[LegacyRow]) -> list[tuple[int, list[int]]]:
+    """(parent, children) for each row followed by a 其中 list of enumerated rows."""
+    found = []
+    for index, row in enumerate(rows):
+        if not row.label.startswith("其中") or index == 0:
+            continue
+        children = [index]
+        for later in range(index + 1, len(rows)):
+            if not _ENUM.match(rows[later].label) or rows[later].label.startswith("其中"):
+                break
+            children.append(later)
+        found.append((index - 1, children))
+    return found
+
+
+def grid(
+    table: LegacyText, prefer: Callable[[digits.Reading], int]
+) -> tuple[Table, dict[tuple[str, str], str], list[str]]:
+    """The table as a grid for legacy.from_grid, the cells left unknown, and the problems."""
+    width = len(table.columns)
+    year_first = width == 2 and "累计" in table.columns[1] and "累计" not in table.columns[0]
+    candidates: dict[Hashable, list[digits.Reading]] = {}
+    problems: list[str] = []
+    for index, row in enumerate(table.rows):
+        if not row.values:  # a heading row
+            candidates[index] = []
+            continue
+        found = (
+            [tuple(row.values)] if len(row.values) == width else digits.readings(row.values, width)
+        )
+        if found is None:
+            problems.append(f"统计表 {row.label}: {' '.join(row.values)!r} cannot be split")
+        found = found or []
+        if year_first:  # a year's count never exceeds the cumulative count
+            found = [r for r in found if float(r[0]) <= float(r[1])]
+        candidates[index] = found
+    rules = [
+        digits.SumRule(((parent, c),), tuple((child, c) for child in children))
+        for parent, children in _parents(table.rows)
+        for c in range(width)
+    ]
+    solution = digits.solve(candidates, rules, prefer)
+    if solution.gave_up:
+        problems.append("统计表: too many readings of its digit runs; gave up")
+    if solution.inconsistent:
+        problems.append("统计表: no split of its digit runs satisfies the table's sums")
+    unknown: dict[tuple[str, str], str] = {}
+    body = []
+    for index, row in enumerate(table.rows):
+        cells = []
+        for column in range(width):
+            text = solution.cells.get((index, column)) if row.values else ""
+            if text is None:
+                unknown[(row.label, table.columns[column])] = " ".join(row.values)
+                text = ""
+            cells.append(text)
+        body.append((row.label, row.unit, *cells))
+    header = ("指标名称", "计量单位", *table.columns)
+    return Table((header, *body)), unknown, problems

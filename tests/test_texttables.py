@@ -1,0 +1,229 @@
+"""Statistics tables flattened into plain text, read into the same indicators as HTML tables."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from nianbao.core.texttables import TextTables, digits, read_text_tables
+from schemas.report import Indicator
+
+FIXTURES = Path(__file__).parent / "fixtures" / "texttables"
+
+
+def _read(name: str) -> TextTables:
+    lines = [line for line in (FIXTURES / name).read_text(encoding="utf-8").split("\n") if line]
+    return read_text_tables(lines)
+
+
+def _cells(found: TextTables) -> dict[tuple[str, str | None, str | None], Indicator]:
+    return {(ind.table, ind.row_code, ind.column_code): ind for ind in found.indicators}
+
+
+def _value(found: TextTables, table: str, row: str, column: str) -> float | None:
+    return _cells(found)[(table, row, column)].value
+
+
+def _rules(found: TextTables) -> set[str]:
+    return {warning.rule for warning in found.warnings}
+
+
+def _no_invented(found: TextTables, name: str) -> None:
+    source = "".join((FIXTURES / name).read_text(encoding="utf-8").split())
+    for ind in found.indicators:
+        if ind.value is not None:
+            assert ind.raw and "".join(ind.raw.split()) in source, ind
+
+
+# --- digit runs --------------------------------------------------------------------------------
+
+
+def test_readings_have_no_leading_zeros_and_respect_spaces() -> None:
+    assert digits.readings(["00"], 2) == [("0", "0")]
+    assert sorted(digits.readings(["230", "000023"], 7) or []) == [
+        ("2", "30", "0", "0", "0", "0", "23"),
+        ("23", "0", "0", "0", "0", "0", "23"),
+        ("230", "0", "0", "0", "0", "2", "3"),
+    ]
+    assert digits.readings(["12"], 3) == []  # fewer digits than cells
+    assert digits.readings(["12a"], 2) is None  # not a digit run
+
+
+def test_solve_keeps_only_the_cells_every_reading_agrees_on() -> None:
+    candidates = {0: digits.readings(["15130000154"], 7) or []}
+    rules = [digits.SumRule(((0, 6),), tuple((0, c) for c in range(6)))]
+    cells = digits.solve(candidates, rules).cells
+    assert [cells[(0, c)] for c in range(7)] == ["151", "3", "0", "0", "0", "0", "154"]
+    ambiguous = digits.solve({0: digits.readings(["898989"], 3) or []}, []).cells
+    assert all(ambiguous[(0, c)] is None for c in range(3))
+
+
+def test_solve_is_bounded() -> None:
+    started = time.monotonic()
+    assert digits.readings(["1" * 40], 15) is None  # too many readings: gives up
+    many = {row: digits.readings(["123456789"], 5) or [] for row in range(40)}
+    rule = digits.SumRule(((0, 0),), tuple((row, 1) for row in range(1, 40)))
+    solution = digits.solve(many, [rule])
+    assert solution.gave_up
+    assert time.monotonic() - started < 5
+
+
+# --- national template ------------------------------------------------------------------------
+
+
+def test_pingtan_gb2021_digit_runs_split_by_the_template_identities() -> None:
+    found = _read("pingtan_gb2021.txt")
+    assert found.format == "gb2021"
+    assert _value(found, "applications", "new_received", "natural_person") == 151
+    assert _value(found, "applications", "new_received", "commercial") == 3
+    assert _value(found, "applications", "new_received", "total") == 154
+    assert _value(found, "applications", "unable_not_held", "total") == 50  # "4910000502." + 2.
+    assert _value(found, "applications", "total", "total") == 148
+    assert _value(found, "applications", "carried_forward", "commercial") == 2
+    assert _value(found, "review_litigation", "review", "upheld") == 25
+    assert _value(found, "review_litigation", "review", "total") == 36
+    assert _value(found, "review_litigation", "litigation_direct", "total") == 6
+    assert _value(found, "active_disclosure", "administrative_licensing", "decisions") == 2418
+    assert _value(found, "active_disclosure", "administrative_fees", "fee_amount") == 4166.241619
+    # '5845546' under three columns with no identity: null, with a warning
+    cell = _cells(found)[("active_disclosure", "normative_documents", "issued")]
+    assert cell.value is None and cell.raw == "5845546"
+    assert "table.ambiguous_digits" in _rules(found)
+    _no_invented(found, "pingtan_gb2021.txt")
+
+
+def test_pingtan_gb2019_spaced_runs_and_unsplittable_active_rows() -> None:
+    found = _read("pingtan_gb2019.txt")
+    assert found.format == "gb2019"
+    assert _value(found, "applications", "new_received", "natural_person") == 23  # '230 000023'
+    assert _value(found, "applications", "new_received", "total") == 23
+    assert _value(found, "applications", "total", "total") == 23  # '23 0 00 0 023'
+    assert _value(found, "applications", "not_processed_repeat", "total") == 3
+    assert _value(found, "review_litigation", "litigation_after_review", "upheld") == 0
+    assert _value(found, "active_disclosure", "regulations", "new_made") == 0
+    for row in ("normative_documents", "administrative_licensing", "government_procurement"):
+        assert all(
+            ind.value is None
+            for ind in found.indicators
+            if ind.table == "active_disclosure" and ind.row_code == row
+        )
+    _no_invented(found, "pingtan_gb2019.txt")
+
+
+@pytest.mark.parametrize("name", ["pipe_cells.txt", "markdown.txt", "cell_per_line.txt"])
+def test_pipe_markdown_and_cell_per_line_tables(name: str) -> None:
+    found = _read(name)
+    assert found.format == "gb2021"
+    assert _value(found, "active_disclosure", "regulations", "repealed") == 0
+    assert _value(found, "active_disclosure", "administrative_coercion", "decisions") == 0
+    _no_invented(found, name)
+
+
+def test_markdown_values_are_read_by_their_labels() -> None:
+    found = _read("markdown.txt")
+    assert _value(found, "active_disclosure", "regulations", "issued") == 2
+    assert _value(found, "active_disclosure", "normative_documents", "in_force") == 2
+    assert _value(found, "active_disclosure", "administrative_punishment", "decisions") == 9
+
+
+def test_cell_per_line_applications_in_template_order() -> None:
+    found = _read("cell_per_line.txt")
+    assert _value(found, "active_disclosure", "administrative_fees", "fee_amount") == 0
+    assert _value(found, "applications", "new_received", "natural_person") == 0
+    assert _value(found, "applications", "denied_three_safeties_one_stability", "total") == 0
+
+
+def test_empty_tables_give_blank_cells_never_zeros() -> None:
+    found = _read("empty_tables.txt")
+    assert found.format == "gb2019"
+    assert found.indicators
+    assert all(ind.value is None and ind.raw == "" for ind in found.indicators)
+    rows = {ind.row_code for ind in found.indicators if ind.table == "applications"}
+    assert {"granted", "partially_granted", "denied_administrative_inquiry"} <= rows
+
+
+def test_tab_separated_rows_and_a_spaced_review_row() -> None:
+    lines = [
+        "二、主动公开政府信息情况",
+        "第二十条第（一）项",
+        "信息内容\t本年制发件数\t本年废止件数\t现行有效件数",
+        "规章\t0\t0\t0",
+        "行政规范性文件\t3\t1\t12",
+        "四、政府信息公开行政复议、行政诉讼情况",
+        "行政复议\t行政诉讼",
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t未经复议直接起诉\t复议后起诉",
+        "结果维持\t结果纠正\t其他结果\t尚未审结\t总计\t结果维持\t结果纠正\t其他结果\t尚未审结\t总计",
+        "1 0 0 1 2 0 0 0 0 0 0 0 0 0 0",
+        "五、存在的主要问题及改进情况",
+        "今年发生行政复议 3 件。",
+    ]
+    found = read_text_tables(lines)
+    assert _value(found, "active_disclosure", "normative_documents", "in_force") == 12
+    assert _value(found, "review_litigation", "review", "pending") == 1
+    assert _value(found, "review_litigation", "review", "total") == 2
+
+
+def test_values_in_block_order_are_not_placed() -> None:
+    lines = ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数", "规章", "行政规范性文件"]
+    found = read_text_tables([*lines, "0", "0", "0", "3", "1", "12"])
+    assert not [ind for ind in found.indicators if ind.value is not None]
+    assert "table.ambiguous_digits" in _rules(found)
+
+
+def test_a_citation_of_article_20_in_prose_is_not_a_table() -> None:
+    found = read_text_tables(["按照条例第二十条第（一）项规定，主动公开规章 3 件，其他 5 件。"])
+    assert found == TextTables()
+
+
+# --- provincial pre-2019 tables ---------------------------------------------------------------
+
+
+def test_pingtan_2011_runs_split_by_the_其中_sums() -> None:
+    found = read_text_tables(
+        (FIXTURES / "pingtan_legacy_2011.txt").read_text(encoding="utf-8").split("\n")
+    )
+    assert found.format == "pre2019"
+    got = {(ind.row, ind.column): ind.value for ind in found.indicators}
+    assert got[("主动公开信息数", "2011年度")] == 425
+    assert got[("主动公开信息数", "历年累计")] == 1516
+    assert got[("其中:1.网站公开", "2011年度")] == 418
+    assert got[("其中:1.网站公开", "历年累计")] == 1509
+    assert got[("2.政府公报公开", "历年累计")] == 7  # its "2." was the end of the run before
+    # labels are NFKC-folded, as grid cells are
+    assert got[("行政申诉数", "历年累计")] == 0
+    assert {ind.column_code for ind in found.indicators} == {"this_year", "cumulative"}
+    _no_invented(found, "pingtan_legacy_2011.txt")
+
+
+def test_pingtan_2018_split_confirmed_by_the_narrative() -> None:
+    found = _read("pingtan_legacy_2018.txt")
+    got = {(ind.row, ind.column): ind.value for ind in found.indicators}
+    assert got[("主动公开文件数", "2018年度")] == 2069
+    assert got[("主动公开文件数", "历年累计")] == 12106
+    assert got[("其中:1.政府网站公开数", "2018年度")] == 2069
+
+
+def test_the_same_run_without_the_narrative_is_left_null() -> None:
+    text = (FIXTURES / "pingtan_legacy_2018.txt").read_text(encoding="utf-8")
+    found = read_text_tables([text.split("。", 1)[1]])
+    cell = next(ind for ind in found.indicators if ind.row == "主动公开文件数")
+    assert cell.value is None and cell.raw == "206912106"
+    assert "table.ambiguous_digits" in _rules(found)
+
+
+def test_one_line_统计指标_table_with_its_headings() -> None:
+    found = read_text_tables(
+        [
+            "统计指标 单位 统计数 一、主动公开情况 （一）主动公开政府信息数 条 425 "
+            "其中：主动公开规范性文件数 条 12 三、依申请公开情况 （一）收到申请数 件 3 "
+            "1.当面申请数 件 1 2.网络申请数 件 2 四、行政复议数量 件 0"
+        ]
+    )
+    codes = {ind.row_code: ind.value for ind in found.indicators}
+    assert codes["active.total"] == 425
+    assert codes["active.normative_docs"] == 12
+    assert codes["requests.received"] == 3
+    assert codes["requests.online"] == 2
+    assert codes["review.total"] == 0
