@@ -145,6 +145,8 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
         text_format = flat.format
     indicators += narrative.figures(text)
 
+    if is_traditional(doc.text):
+        indicators = _verbatim_raw(indicators, doc.text)
     if signature and signature.signed_on is None:
         warnings.append(
             ValidationWarning(
@@ -169,6 +171,24 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
         indicators=indicators,
         warnings=warnings,
     )
+
+
+def _verbatim_raw(indicators: list[Indicator], original: str) -> list[Indicator]:
+    """Raw texts as the page writes them: a traditional-script page's "15萬", not "15万".
+
+    Values are read from the simplified text; where that conversion kept every character in
+    place, the raw text is taken back from the same position of the original.
+    """
+    simplified = to_simplified(original, force=True)
+    if len(simplified) != len(original):
+        return indicators
+    out = []
+    for indicator in indicators:
+        raw = indicator.raw
+        if raw and raw not in original and (at := simplified.find(raw)) >= 0:
+            indicator = indicator.model_copy(update={"raw": original[at : at + len(raw)]})
+        out.append(indicator)
+    return out
 
 
 def _before_appendix(lines: list[str]) -> list[str]:
