@@ -227,3 +227,37 @@ def test_one_line_统计指标_table_with_its_headings() -> None:
     assert codes["requests.received"] == 3
     assert codes["requests.online"] == 2
     assert codes["review.total"] == 0
+
+
+LEGACY_MARKDOWN = [
+    "附件：2013年政府信息公开情况统计表",
+    "| 统计指标 | 单位 | 统计数 |",
+    "|---|---|---|",
+    "| 一、主动公开情况 | —— | —— |",
+    "| （一）主动公开政府信息数（不同渠道和方式公开相同信息计1条） | 条 | 425 |",
+    "| 其中：主动公开规范性文件数 | 条 | 12 |",
+    "| 三、依申请公开情况 | —— | —— |",
+    "| （一）收到申请数 | 件 | 3 |",
+    "| 1.当面申请数 | 件 | 1 |",
+    "| 四、行政复议数量 | 件 | 0 |",
+    "单位负责人：张三",
+]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        LEGACY_MARKDOWN,
+        [line.strip("| ").replace(" | ", "\t") for line in LEGACY_MARKDOWN if "---" not in line],
+    ],
+    ids=["markdown", "tabs"],
+)
+def test_统计指标_table_one_row_per_line(lines: list[str]) -> None:
+    found = read_text_tables(lines)
+    assert found.format == "pre2019"
+    codes = {ind.row_code: ind for ind in found.indicators}
+    assert codes["active.total"].value == 425
+    assert codes["active.total"].unit == "条"
+    assert codes["requests.in_person"].value == 1
+    assert codes["review.total"].value == 0
+    assert codes["active"].value is None  # a heading row: its —— is no number

@@ -19,10 +19,12 @@ from nianbao.core.gbtables import parse_gb_tables
 from nianbao.core.texttables import digits, gbtext, legacytext
 from schemas.report import Indicator, ValidationWarning
 
-MAX_CHARS = 200_000  # a page longer than this is not scanned for flattened tables
+MAX_CHARS = 200_000  # a page longer than this is scanned only this far for flattened tables
+MAX_LINES = 5_000
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _EMPHASIS = re.compile(r"\*\*|__")
-_STATED = re.compile(r"(?<![\d.])(\d{3,})(?:\s*(?:余|多))?\s*(?:条|件|人次|次|个|篇|项|份|起|期)")
+# an exact count stated in the prose ("主动公开政府信息2069条"; not "7700余条", not a year)
+_STATED = re.compile(r"(?<![\d.])(\d{3,})\s*(?:条|件|人次|次|个|篇|项|份|起|期)")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,12 @@ def read_text_tables(lines: Sequence[str]) -> TextTables:
         indicators = _mark_unknown(gb.indicators, grids.unknown)
         warnings = [*gb.warnings, *_ambiguous(grids.unknown, grids.problems)]
         return TextTables(gb.format, indicators, warnings)
+    rows = legacytext.grid_from_lines(
+        [unicodedata.normalize("NFKC", line) for line in lines[:MAX_LINES]]
+    )
+    table = legacy.from_grid(rows) if rows is not None else None
+    if table is not None and table.indicators:
+        return TextTables("pre2019", table.indicators, table.warnings)
     flat = legacytext.scan(text)
     if flat is not None:
         grid, unknown, problems = legacytext.grid(flat, _prefer(_stated(text[: flat.start])))

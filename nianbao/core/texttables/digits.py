@@ -107,32 +107,37 @@ def solve(
     `candidates` maps each row to its readings (a row with one reading is fixed). Rules that
     read a row with no reading are dropped. Rules within one row filter that row first; when no
     combination satisfies the rules across rows, each row keeps what its own rules leave.
-    `prefer` scores a row's reading (narrative confirmation); among the surviving readings
-    only the best-scored are kept.
+    `prefer` scores a row's reading (how many of its cells the prose states): of the
+    combinations that satisfy the rules, only those with the best total score are kept.
     """
+    score = prefer or _no_preference
     rows = [key for key, found in candidates.items() if found]
     usable = [r for r in rules if all(candidates.get(cell[0]) for cell in r.cells())]
     own = _own_filtered(candidates, rows, usable)
     across = [r for r in usable if len({cell[0] for cell in r.cells()}) > 1]
     bound = list(dict.fromkeys(cell[0] for rule in across for cell in rule.cells()))
-    found = _search(own, bound, across)
+    found = _search(own, bound, across, score)
     if found is None:
         return Solution({}, gave_up=True)
     inconsistent = bool(bound) and not any(found.values())
     if inconsistent:
         found = {}
     for key in rows:
-        found.setdefault(key, set(own[key]))
+        if key not in found:  # a row on its own: its best-scored readings
+            best = max(score(option) for option in own[key])
+            found[key] = {option for option in own[key] if score(option) == best}
     cells: dict[Cell, str | None] = {}
     for key in rows:
         options = list(found[key])
-        if prefer is not None and len(options) > 1:
-            best = max(prefer(option) for option in options)
-            options = [option for option in options if prefer(option) == best]
         for column in range(len(options[0])):
             texts = {option[column] for option in options}
             cells[(key, column)] = texts.pop() if len(texts) == 1 else None
     return Solution(cells, inconsistent=inconsistent)
+
+
+def _no_preference(reading: Reading) -> int:
+    """Every reading scores the same."""
+    return 0
 
 
 def _own_filtered(
@@ -156,10 +161,13 @@ def _holds(rule: SumRule, chosen: Mapping[Hashable, Reading]) -> bool:
 
 
 def _search(
-    candidates: Mapping[Hashable, list[Reading]], rows: list[Hashable], rules: Sequence[SumRule]
+    candidates: Mapping[Hashable, list[Reading]],
+    rows: list[Hashable],
+    rules: Sequence[SumRule],
+    score: Callable[[Reading], int],
 ) -> dict[Hashable, set[Reading]] | None:
-    """For each row, the readings that occur in some combination satisfying every rule (empty
-    sets when none does); None when the search exceeds its budget."""
+    """For each row, the readings that occur in some best-scored combination satisfying every
+    rule (empty sets when none does); None when the search exceeds its budget."""
     order = sorted(rows, key=lambda key: len(candidates[key]))
     rank = {key: i for i, key in enumerate(order)}
     due: list[list[SumRule]] = [[] for _ in order]
@@ -168,12 +176,19 @@ def _search(
     seen: dict[Hashable, set[Reading]] = {key: set() for key in order}
     chosen: dict[Hashable, Reading] = {}
     nodes = [0]
+    best = [-1]
 
     def walk(depth: int) -> bool:
         """Try every reading at this depth; False when over budget."""
         if depth == len(order):
-            for key, reading in chosen.items():
-                seen[key].add(reading)
+            total = sum(score(reading) for reading in chosen.values())
+            if total > best[0]:
+                best[0] = total
+                for kept in seen.values():
+                    kept.clear()
+            if total == best[0]:
+                for key, reading in chosen.items():
+                    seen[key].add(reading)
             return True
         key = order[depth]
         for reading in candidates[key]:

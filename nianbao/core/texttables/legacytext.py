@@ -10,7 +10,7 @@ those are the identities the digit runs are split by.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
 from nianbao.core.document import Table
@@ -34,6 +34,9 @@ _INNER_ENUM = re.compile(
 )
 _END = re.compile(r"附件下载|单位负责人|填报人|填报日期|审核人")
 MAX_ROWS = 80
+_CELL_BREAK = re.compile(r"\s*[|\t]\s*")
+_RULE_CELL = re.compile(r"^:?-*:?$")
+_HEADER_CELLS = {"统计指标", "指标名称"}
 
 
 @dataclass
@@ -144,3 +147,27 @@ def grid(
         body.append((row.label, row.unit, *cells))
     header = ("指标名称", "计量单位", *table.columns)
     return Table((header, *body)), unknown, problems
+
+
+def grid_from_lines(lines: Sequence[str]) -> Table | None:
+    """A 统计指标/指标名称 table written one row per line, cells between pipes or tabs."""
+    rows: list[list[str]] = []
+    for line in lines:
+        if "|" not in line and "\t" not in line:
+            if rows:
+                break
+            continue
+        cells = _CELL_BREAK.split(line.strip().strip("|").strip())
+        if not rows:
+            if any(re.sub(r"\s+", "", cell) in _HEADER_CELLS for cell in cells):
+                rows.append(cells)
+            continue
+        if all(_RULE_CELL.match(cell) for cell in cells):
+            continue  # markdown's |---|---|
+        rows.append(cells)
+        if len(rows) > MAX_ROWS:
+            break
+    if len(rows) < 2:
+        return None
+    width = max(len(row) for row in rows)
+    return Table(tuple(tuple(row + [""] * (width - len(row))) for row in rows))
