@@ -20,7 +20,10 @@ from nianbao.core.gbtables import parse_gb_tables
 from nianbao.core.text import is_traditional, to_simplified
 from schemas.report import AnnualReport, Indicator, ValidationWarning
 
-_REPORT_WORDS = r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:年度报告|年报|(?:年度)?工作报告)"
+_REPORT_WORDS = (
+    r"(?:政府信息公开|政务公开|信息公开)(?:工作)?(?:的|情况)?"
+    r"(?:年度报告|年报|(?:年度)?(?:工作)?报告)"
+)
 _TITLE_REPORT = re.compile(_REPORT_WORDS)
 # Pages about a report, or notices that mention one, are not reports.
 _NOT_REPORT = re.compile(
@@ -105,7 +108,9 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
     text = "\n".join(body)
 
     title, title_index = _title(doc, lines, link_text)
-    is_report, reason = _classify(title, text)
+    if title and not is_report_title(title) and (wrapped := _report_title_in(lines)):
+        title, title_index = wrapped  # a notice that publishes the report it wraps
+    is_report, reason = _classify(title, text, lines)
     period_start, period_end = narrative.statistics_period(text)
     year = _year(
         title,
@@ -200,6 +205,10 @@ def _before_appendix(lines: list[str]) -> list[str]:
 
 _MAX_TITLE = 200  # a real title is under 100 characters; longer ones are not matched at all
 _TITLE_LINE = 80  # a title line; a longer line may still start with the title (PDF text)
+# A metadata line ("栏目: 政府信息公开年报") or a sentence ("根据《条例》…") is no title.
+_NOT_TITLE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,6}\s*[:：]|根据|依据|按照|为|现将|本)|^[^，,]*[，,]"
+)
 _SENTENCE_END = re.compile(r"[:：。，,；;]$")  # a sentence that names a report is no title
 _YEAR_START = re.compile(r"^(?:19|20)\d{2}\s*年")
 _REPORT_START = re.compile(_REPORT_WORDS)
@@ -214,10 +223,10 @@ def _title(doc: Document, lines: list[str], link_text: str | None) -> tuple[str 
     for i, line in enumerate(head):
         if len(line) > _TITLE_LINE:
             # a title run into the first paragraph (PDF text): only where it starts the line
-            if i < 2 and (match := _TITLE_HEAD.match(line)):
+            if i < 2 and (match := _TITLE_HEAD.match(line)) and not _NOT_TITLE.match(match[0]):
                 return match.group(0), i
             continue
-        if not _TITLE_REPORT.search(line) or _SENTENCE_END.search(line):
+        if not _TITLE_REPORT.search(line) or _SENTENCE_END.search(line) or _NOT_TITLE.match(line):
             continue
         # A title broken over two lines: "温州市安全生产监督管理局" / "2017年政府信息公开…",
         # "2024年南关区永吉街道办事处" / "政府信息公开工作年度报告"
@@ -245,9 +254,9 @@ def _line_of(title: str, lines: list[str]) -> int | None:
 
 # The template sections a report has and a letter or notice about reports has not.
 _SECTION_SIGNS = re.compile(
-    r"^(?:[一二三四五六七八九十]+\s*[、.．]\s*)(?:概述|总体情况|政府信息公开总体工作情况|"
-    r"主动公开(?:政府|部门)?信息(?:的)?情况|(?:政府信息)?依申请公开|收到和处理政府信息公开申请|"
-    r"(?:因政府信息公开申请)?(?:申请)?行政复议|政府信息公开(?:的)?收费|存在的主要问题)"
+    r"^[一二三四五六七八九十]+\s*[、.．]\s*[^。，,]{0,16}?(?:概述|总体情况|基本情况|总体工作情况|"
+    r"主动公开|依申请公开|收到和处理政府信息公开申请|行政复议|收费|存在的主要问题|改进措施)"
+    r"[^。，,]{0,24}$"
 )
 _BODY_REPORTS = re.compile(
     r"本(?:年度)?(?:报告|年报)|现将[^。]{0,40}?(?:信息公开|政务公开)[^。]{0,10}?报告|"
@@ -264,13 +273,53 @@ _DISCLOSURE = re.compile(r"信息公开|政务公开")
 _DISCLOSURE_MENTIONS = 5
 
 
-def _classify(title: str | None, text: str) -> tuple[bool, str | None]:
-    if match := _ADDRESSED.search(text[:3000]):
-        return False, f"a notice or letter about reports, not a report: {match.group(0)[:40]!r}"
+# What a report's own title never says before its report words ("关于做好…年度报告…的通知",
+# "召开…年报编制部署会", "附件：…"), and what may follow them ("（全文）", "(2)").
+_TITLE_VERBS = re.compile(r"关于|做好|编制|编发|印发|公布|发布|报送|召开|部署|转发|附件|开展|学习")
+_TITLE_TAIL = re.compile(
+    r"[\s()（）\[\]【】《》“”\"'：:.。\-—]*(?:全文|正文|摘要|\d{1,2})?[\s()（）\]】》”\"]*"
+)
+# A title of another kind of document: a notice, letter, plan, news of a meeting.
+_OTHER_KIND = re.compile(
+    r"^(?:关于.{2,80}|.{2,80}(?:的通知|的函|工作要点|实施方案|的意见|的公告|的通报|的批复|"
+    r"部署会|推进会|培训会|会议))$"
+)
+
+
+def is_report_title(title: str) -> bool:
+    """A title that is a report's own: agency and year, the report words, nothing after them."""
+    matches = list(_TITLE_REPORT.finditer(title))
+    if not matches:
+        return False
+    last = matches[-1]
+    return not _TITLE_VERBS.search(title[: last.start()]) and bool(
+        _TITLE_TAIL.fullmatch(title[last.end() :])
+    )
+
+
+def _report_title_in(lines: list[str]) -> tuple[str, int] | None:
+    """A report's own title among the first lines, as a notice that publishes it prints it."""
+    for i, line in enumerate(lines[:_HEAD_LINES]):
+        line = issuer.strip_prefix(line)
+        if len(line) <= _TITLE_LINE and is_report_title(line):
+            return line, i
+    return None
+
+
+_HEAD_LINES = 15
+
+
+def _classify(title: str | None, text: str, lines: list[str]) -> tuple[bool, str | None]:
     if title and _TITLE_REPORT.search(title):
-        if _NOT_REPORT.search(title):
+        if _NOT_REPORT.search(title) or not is_report_title(title):
             return False, f"the title names another kind of document: {title}"
         return True, None
+    for line in lines[:_HEAD_LINES]:
+        line = issuer.strip_prefix(line)
+        if len(line) <= _MAX_TITLE and _OTHER_KIND.match(line) and not line.startswith("-"):
+            return False, f"the title names another kind of document: {line}"
+    if match := _ADDRESSED.search(text[:3000]):
+        return False, f"a notice or letter about reports, not a report: {match.group(0)[:40]!r}"
     sections = sum(1 for line in text.split("\n") if _SECTION_SIGNS.match(line))
     says_report = bool(_BODY_REPORTS.search(text[:1500]))
     # a report without its title still speaks of disclosure throughout
