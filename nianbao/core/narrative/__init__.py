@@ -15,12 +15,8 @@ from schemas.report import Indicator
 __all__ = ["ContactInfo", "contact", "figures", "statistics_period"]
 
 
-def figures(text: str, *, traditional: bool = False) -> list[Indicator]:
-    """The figures the prose states, in text order, one per (row, value).
-
-    traditional: the page was in traditional script (the text is simplified), so the raw text
-    of a figure is written back with 萬/餘 as on the page.
-    """
+def figures(text: str) -> list[Indicator]:
+    """The figures the prose states, in text order, one per (row, value)."""
     codes = canonical_positions(text)
     seen: set[tuple[str, float]] = set()
     found: list[Indicator] = []
@@ -28,5 +24,7 @@ def figures(text: str, *, traditional: bool = False) -> list[Indicator]:
         if (figure.row, figure.value) in seen:
             continue
         seen.add((figure.row, figure.value))
-        found.append(to_indicator(figure, codes.get(figure.start), traditional))
+        # an approximate figure (2000余条) is not compared with the exact table cell
+        code = None if figure.approximate else codes.get(figure.start)
+        found.append(to_indicator(figure, code))
     return found

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
-_NUMBER = r"(?P<n>\d{1,12}|[零〇一二两三四五六七八九十百千万]{1,12})(?!\d)"
+_NUMBER = (
+    r"(?P<n>\d{1,12}(?:\.\d{1,4})?|[零〇一二两三四五六七八九十百千]{1,12})(?![\d.])"
+    r"[余多]?万?[余多]?"
+)
 CANONICAL: list[tuple[str, re.Pattern[str]]] = [
     ("active.total",
      re.compile(r"主动公开(?:政府)?信息(?:共|总数为|总计|合计)?\s?" + _NUMBER + "条")),

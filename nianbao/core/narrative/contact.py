@@ -27,9 +27,8 @@ _ADDRESS = re.compile(
 )
 _POSTCODE = re.compile(r"(?:邮\s*编|邮政编码)" + _SEP + r"(?P<v>[0-9０-９]{6})(?![0-9０-９])")
 # 电话 and 电话/传真 label phones; 传真 alone does not
-# (联系方式 too, when a phone number follows it)
 _PHONE_LABEL = re.compile(
-    r"(?:电\s*话(?:\s*[/、及和]\s*传\s*真|\s*[(（]\s*传\s*真\s*[)）])?(?:号码)?|联系方式)" + _SEP
+    r"(?:电\s*话(?:\s*[/、及和]\s*传\s*真|\s*[(（]\s*传\s*真\s*[)）])?(?:号码)?)" + _SEP
 )
 _PHONE = re.compile(
     r"1[3-9]\d{9}(?!\d)|0\d{9,11}(?!\d)"

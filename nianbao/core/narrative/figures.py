@@ -23,7 +23,7 @@ _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _UNITS = (
     "人次", "件次", "场次", "条次", "户次", "家次", "人", "条", "件", "个", "次", "项", "篇",
     "期", "场", "份", "名", "部", "册", "类", "家", "户", "起", "批", "元", "所", "本", "套",
-    "台", "张", "位", "例", "宗", "处", "%", "％",
+    "台", "张", "位", "例", "宗", "处", "批次", "%", "％",
 )  # fmt: skip
 _FIGURE = re.compile(
     rf"(?<![{_DIGITS}{_CN_DIGITS}万亿萬億.．A-Za-z第/\\])"
@@ -65,7 +65,12 @@ _LEAD = re.compile(
 _TRAIL = re.compile(
     r"(?:共计|合计|总计|共有|共|计|为|达到|达|是|有|约|近|逾|超过|多达|高达|均|都|全部|[\s、])+$"
 )
-_AFTER = re.compile(r"[\u4e00-\u9fff“”\"《》·]{1,20}")
+# the counted thing after the unit runs to punctuation, a number or a list's 、 ("119项公开事项、
+# 具体内容"); a phrase led by a preposition or verb runs through the list to its head
+# ("29项涉及群众切身利益、需广泛知晓的重要政策文件")
+_AFTER = re.compile(r"[\u4e00-\u9fff“”\"《》·]{1,40}")
+_AFTER_PHRASE = re.compile(r"[\u4e00-\u9fff“”\"《》·][\u4e00-\u9fff“”\"《》·、]{0,39}")
+_LEADS_A_PHRASE = re.compile(r"通过|经由|经|向|对于|对|就|涉及|关于|围绕|针对|来自|参与|参加|用")
 _AFTER_STOP = re.compile(
     r"占|同比|比上|较|均|已|全部|都|以上|左右|被|为|是|和|及|与|等|中|内|以|之|的|共|其|"
     r"分别|得到|获得|用于|在|上|下|并|后|前|次|增|减|提|降|达|到|至|扩|缩"
@@ -85,7 +90,7 @@ _TABLE_START = re.compile(
 )
 _TABLE_END = re.compile(r"存在的主要问题|主要问题(?:和|及)改进|其他需要报告的事项|其他需要说明")
 _RANGE_JOINERS = "-~～至到—–"
-_TO_TRADITIONAL = str.maketrans("万余亿两", "萬餘億兩")
+_NUMERALS = frozenset("0123456789０１２３４５６７８９" + _CN_DIGITS)
 
 
 @dataclass(frozen=True)
@@ -141,9 +146,20 @@ def _figure(text: str, match: re.Match[str], previous: Figure | None) -> Figure 
     following = text[end : end + 1]
     if unit and unit in _NOT_UNIT and following and following in _NOT_UNIT[unit]:
         return None
+    if chinese and following and (following in _NUMERALS or following == "号"):
+        return None  # 五位一体, 白广路二条2号: a name, not a count
     if unit == "个" and _DURATION.match(text, end):
         return None
-    before = _row_before(text, match.start(), previous_end)
+    after = ""
+    pattern = _AFTER_PHRASE if _LEADS_A_PHRASE.match(text, end) else _AFTER
+    if unit and unit not in "%％" and (tail := pattern.match(text, end)):
+        if _STRUCTURE.match(tail.group()):
+            return None
+        if not _AFTER_STOP.match(tail.group()):
+            after = tail.group()
+            end = tail.end()
+    # a verb with its object after the figure needs no clause before it
+    before = _row_before(text, match.start(), previous_end, extend=not after)
     key = _TRAIL.sub("", before)
     if unit in ("%", "％"):
         if not _RATE.search(key) or match["mult"]:
@@ -155,13 +171,6 @@ def _figure(text: str, match: re.Match[str], previous: Figure | None) -> Figure 
             return None
         if not (match["a1"] or match["a2"] or match["mult"]) and not _COUNT_WORD.search(before):
             return None
-    after = ""
-    if unit and unit not in "%％" and (tail := _AFTER.match(text, end)):
-        if _STRUCTURE.match(tail.group()):
-            return None
-        if not _AFTER_STOP.match(tail.group()):
-            after = tail.group()
-            end = tail.end()
     if previous and previous.subject and _CHANGE.match(_clean(key)):
         key = previous.subject + key
     row = _clean(key + after)
@@ -190,19 +199,24 @@ def _subject(row: str) -> str:
 
 
 def _in_range(text: str, start: int) -> bool:
-    """Whether the number is the second half of a range or date ("3-5人", "1月至3月")."""
+    """Whether the number is the second half of a range or date ("3-5人", "1月至3月"), or of
+    digits split by a space ("1 234条", not read at all)."""
     joiner = text[start - 1 : start]
+    if joiner in " \t" and text[start - 2 : start - 1] in _NUMERALS:
+        return True
     if joiner not in _RANGE_JOINERS:
         return False
     before = text[start - 2 : start - 1]
     return bool(before) and (before.isdigit() or before in _CN_DIGITS or before in "月日年")
 
 
-def _row_before(text: str, start: int, previous_end: int) -> str:
-    """The clause before a figure, and the clause before that when it ends in a bare verb."""
+def _row_before(text: str, start: int, previous_end: int, *, extend: bool) -> str:
+    """The clause before a figure, and the clause before that when it ends in a bare verb or
+    says nothing itself (共计24条信息)."""
     before = _before(text, start, previous_end)
     clause_start = start - len(before)
-    if not _BARE_VERB.search(_TRAIL.sub("", before)) or clause_start <= previous_end:
+    bare = extend and _BARE_VERB.search(_TRAIL.sub("", before))
+    if not (bare or not _clean(before)) or clause_start <= previous_end:
         return before
     if text[clause_start - 1 : clause_start] in _SENTENCE_STOPS:
         return before
@@ -249,9 +263,8 @@ def _value(num: str, mult: str | None) -> float | None:
     return value
 
 
-def to_indicator(figure: Figure, row_code: str | None, traditional: bool) -> Indicator:
-    """The figure as a narrative Indicator (raw in traditional script for traditional pages)."""
-    raw = figure.raw.translate(_TO_TRADITIONAL) if traditional else figure.raw
+def to_indicator(figure: Figure, row_code: str | None) -> Indicator:
+    """The figure as a narrative Indicator."""
     semantics = "zero" if figure.value == 0 else "number"
     if figure.approximate:
         semantics = "approximate"
@@ -263,6 +276,6 @@ def to_indicator(figure: Figure, row_code: str | None, traditional: bool) -> Ind
         column_code=None,
         unit=figure.unit,
         value=figure.value,
-        raw=raw,
+        raw=figure.raw,
         semantics=semantics,
     )
