@@ -637,3 +637,21 @@ def test_public_code_lists() -> None:
         "procurement_items",
         "procurement_amount",
     }
+
+
+def test_active_row_notes_in_brackets_and_the_extra_other_documents_row() -> None:
+    grid = Table(
+        (
+            ("信息内容", "本年新制作数量", "本年新公开数量", "对外公开总数量"),
+            ("规章(设区的市、自治州人民政府应提供相关数据)", "0", "1", "2"),
+            ("其他主动公开文件(含以本单位名义正式签发的主动公开文件)", "5", "6", "7"),
+            ("第二十条第(九)项", "", "", ""),
+            ("信息内容", "采购项目数", "采购总金额", ""),
+            ("政府集中采购", "3", "12.5", ""),
+        )
+    )
+    found = {(i.row_code, i.column_code): i for i in parse_gb_tables([grid]).indicators}
+    assert found[("regulations", "total_published")].value == 2
+    assert found[("regulations", "total_published")].row.startswith("规章(设区的市")
+    assert found[("other_active_documents", "new_made")].value == 5
+    assert found[("government_procurement", "procurement_items")].value == 3

@@ -261,3 +261,40 @@ def test_统计指标_table_one_row_per_line(lines: list[str]) -> None:
     assert codes["requests.in_person"].value == 1
     assert codes["review.total"].value == 0
     assert codes["active"].value is None  # a heading row: its —— is no number
+
+
+def test_pingtan_2012_part_and_whole_when_the_sums_are_off() -> None:
+    # 1795 + 0 != 2026 as written: the equality has no solution, the parts still never
+    # exceed their whole, and the prose states 2026 and 1795
+    found = _read("pingtan_legacy_2012.txt")
+    got = {(ind.row, ind.column): ind.value for ind in found.indicators}
+    assert got[("主动公开信息数", "2012年度")] == 2026
+    assert got[("其中:1.网站公开", "历年累计")] == 3304
+    assert got[("2.政府公报公开", "历年累计")] == 7
+    assert got[("受理依申请公开信息总数", "2012年度")] == 21  # its group's sums do hold
+    assert got[("其中:1.当面申请数", "历年累计")] == 18
+    assert got[("其中:1.同意公开答复数", "2012年度")] == 17
+    assert "table.ambiguous_digits" in _rules(found)  # the sums that do not hold are reported
+    _no_invented(found, "pingtan_legacy_2012.txt")
+
+
+def test_pipe_cells_keep_their_places_when_empty_cells_collapse() -> None:
+    found = _read("pipe_collapsed.txt")
+    assert _value(found, "active_disclosure", "normative_documents", "new_made") == 11
+    assert _value(found, "active_disclosure", "normative_documents", "total_published") is None
+    assert _value(found, "active_disclosure", "regulations", "new_made") is None
+
+
+def test_a_header_cut_short_keeps_its_columns_places() -> None:
+    found = _read("pipe_truncated_header.txt")  # 信息内容 | 本年新 | 本年新 | 对外公开总数量
+    assert _value(found, "active_disclosure", "regulations", "total_published") == 0
+    assert ("active_disclosure", "regulations", "new_made") not in _cells(found)
+    assert "table.unknown_column" in _rules(found)
+
+
+def test_row_labels_with_long_notes_in_brackets() -> None:
+    found = _read("long_row_labels.txt")
+    assert _value(found, "active_disclosure", "normative_documents", "new_made") == 34
+    assert _value(found, "active_disclosure", "normative_documents", "total_published") == 47
+    cell = _cells(found)[("active_disclosure", "other_active_documents", "total_published")]
+    assert cell.value == 0 and cell.row.startswith("其他主动公开文件(")

@@ -19,7 +19,9 @@ Codes (a public contract: stable ASCII snake_case, only ever added to)
   gb2019 rows: regulations 规章, normative_documents 规范性文件,
     administrative_licensing 行政许可, other_management_services 其他对外管理服务事项,
     administrative_punishment 行政处罚, administrative_coercion 行政强制,
-    administrative_fees 行政事业性收费, government_procurement 政府集中采购
+    administrative_fees 行政事业性收费, government_procurement 政府集中采购,
+    other_active_documents 其他主动公开文件 (an extra row some provinces add)
+  A row label's trailing note in brackets is not part of it: 规章(设区的市…应提供相关数据).
   gb2019 columns: new_made 本年新制作数量, new_published 本年新公开数量,
     total_published 对外公开总数量, previous_year_items 上一年项目数量, change 本年增/减,
     decisions 处理决定数量, procurement_items 采购项目数量, procurement_amount 采购总金额
@@ -101,6 +103,7 @@ _ENUMERATOR = re.compile(
 )
 _UNIT_SUFFIX = re.compile(r"^(.+?)\((?:单位:)?(万元|元|件|个|项|次|条)\)$")
 _MAX_LABEL = 80
+_NOTE = re.compile(r"\([^()]*\)$")
 
 
 def _key(text: str) -> str:
@@ -112,6 +115,11 @@ def _key(text: str) -> str:
 def _bare(key: str) -> str:
     """A folded label without its enumerator (1. 三、 (六)), so matching reads the content only."""
     return _ENUMERATOR.sub("", key, count=1)
+
+
+def _without_note(key: str) -> str:
+    """A folded row label without a trailing note in brackets: 规章(设区的市…应提供相关数据)."""
+    return _NOTE.sub("", key) or key
 
 
 def _split_unit(key: str) -> tuple[str, str | None]:
@@ -144,6 +152,7 @@ _ACTIVE_ROWS = _compile(
         ("administrative_coercion", r"^行政强制$"),
         ("administrative_fees", r"^行政事业性收费$"),
         ("government_procurement", r"^政府集中采购$"),
+        ("other_active_documents", r"^其他主动公开文件$"),
     ]
 )
 _ACTIVE_COLUMNS = _compile(
@@ -158,7 +167,7 @@ _ACTIVE_COLUMNS = _compile(
         ("total_published", r"^对外公开总数量$"),
         ("previous_year_items", r"^上一?年项目数量$"),
         ("change", r"^本年增/?减(?:数量)?$"),
-        ("procurement_items", r"^采购项目数量$"),
+        ("procurement_items", r"^采购项目数量?$"),
         ("procurement_amount", r"^采购总金额$"),
     ]
 )
@@ -193,6 +202,7 @@ _ACTIVE_LABELS = {
     "administrative_coercion": "行政强制",
     "administrative_fees": "行政事业性收费",
     "government_procurement": "政府集中采购",
+    "other_active_documents": "其他主动公开文件",
     "issued": "本年制发件数",
     "repealed": "本年废止件数",
     "in_force": "现行有效件数",
@@ -499,7 +509,7 @@ def _read_active(tables: Sequence[Table], warnings: list[ValidationWarning]) -> 
             if header is None or not header.applies(table_index, len(row)):
                 continue
             label = _first_label(row, header)
-            code = _match(_ACTIVE_ROWS, _bare(_key(label)))
+            code = _match(_ACTIVE_ROWS, _without_note(_bare(_key(label))))
             if code is not None:
                 cells.extend(_row_cells(ACTIVE, label, code, header, row, warnings))
     return cells

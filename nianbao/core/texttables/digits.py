@@ -16,6 +16,8 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from nianbao.core.numbers import parse_cell
+
 _PIECE = re.compile(r"\d+(?:\.\d+)?")
 _PART = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 MAX_CANDIDATES = 4000  # readings of one row
@@ -28,10 +30,12 @@ Reading = tuple[str, ...]
 
 @dataclass(frozen=True)
 class SumRule:
-    """sum(left) == sum(right), over cells named by (row key, column index)."""
+    """sum(left) == sum(right), or sum(left) <= sum(right) when `at_most` (a part and its
+    whole), over cells named by (row key, column index)."""
 
     left: tuple[Cell, ...]
     right: tuple[Cell, ...]
+    at_most: bool = False
 
     def cells(self) -> tuple[Cell, ...]:
         """Every cell the rule reads."""
@@ -84,7 +88,12 @@ def _splits(piece: str, parts: int) -> Iterable[tuple[str, ...]]:
 
 
 def _value(text: str) -> Decimal:
-    return Decimal(text) if text else Decimal(0)
+    """A cell's number for the sums: blank, "-" and "/" count as 0, as gbtables counts them."""
+    if _PART.fullmatch(text):
+        return Decimal(text)
+    quantity = parse_cell(text)
+    value = quantity.value if quantity is not None else None
+    return Decimal(str(value)) if value is not None else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -105,23 +114,30 @@ def solve(
     """The cells every reading of the table agrees on, under the sum rules.
 
     `candidates` maps each row to its readings (a row with one reading is fixed). Rules that
-    read a row with no reading are dropped. Rules within one row filter that row first; when no
-    combination satisfies the rules across rows, each row keeps what its own rules leave.
-    `prefer` scores a row's reading (how many of its cells the prose states): of the
-    combinations that satisfy the rules, only those with the best total score are kept.
+    read a row with no reading are dropped. Rules within one row filter that row first; rows
+    tied by rules are then solved together, one connected group at a time. A group whose
+    equalities hold for no combination (the table's sums are wrong as written) keeps only its
+    part-and-whole inequalities, and is reported as inconsistent. `prefer` scores a row's
+    reading (how many of its cells the prose states): of the combinations that satisfy the
+    rules, only those with the best total score are kept.
     """
     score = prefer or _no_preference
     rows = [key for key, found in candidates.items() if found]
     usable = [r for r in rules if all(candidates.get(cell[0]) for cell in r.cells())]
     own = _own_filtered(candidates, rows, usable)
     across = [r for r in usable if len({cell[0] for cell in r.cells()}) > 1]
-    bound = list(dict.fromkeys(cell[0] for rule in across for cell in rule.cells()))
-    found = _search(own, bound, across, score)
-    if found is None:
-        return Solution({}, gave_up=True)
-    inconsistent = bool(bound) and not any(found.values())
-    if inconsistent:
-        found = {}
+    found: dict[Hashable, set[Reading]] = {}
+    inconsistent = False
+    for group in _groups(across):
+        kept = _search(own, group, score)
+        if kept is None:
+            return Solution({}, gave_up=True)
+        if not any(kept.values()):
+            inconsistent = True
+            kept = _search(own, [rule for rule in group if rule.at_most], score)
+            if kept is None:
+                return Solution({}, gave_up=True)
+        found.update({key: options for key, options in kept.items() if options})
     for key in rows:
         if key not in found:  # a row on its own: its best-scored readings
             best = max(score(option) for option in own[key])
@@ -133,6 +149,26 @@ def solve(
             texts = {option[column] for option in options}
             cells[(key, column)] = texts.pop() if len(texts) == 1 else None
     return Solution(cells, inconsistent=inconsistent)
+
+
+def _groups(rules: Sequence[SumRule]) -> list[list[SumRule]]:
+    """The rules split into groups that share no row (union-find over the rows they read)."""
+    parent: dict[Hashable, Hashable] = {}
+
+    def root(key: Hashable) -> Hashable:
+        while parent.setdefault(key, key) != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for rule in rules:
+        keys = [cell[0] for cell in rule.cells()]
+        for key in keys[1:]:
+            parent[root(key)] = root(keys[0])
+    groups: dict[Hashable, list[SumRule]] = {}
+    for rule in rules:
+        groups.setdefault(root(rule.cells()[0][0]), []).append(rule)
+    return list(groups.values())
 
 
 def _no_preference(reading: Reading) -> int:
@@ -157,17 +193,17 @@ def _holds(rule: SumRule, chosen: Mapping[Hashable, Reading]) -> bool:
     """Whether the rule holds for the chosen readings (all its rows must be chosen)."""
     left = sum((_value(chosen[k][c]) for k, c in rule.left), Decimal(0))
     right = sum((_value(chosen[k][c]) for k, c in rule.right), Decimal(0))
-    return left == right
+    return left <= right if rule.at_most else left == right
 
 
 def _search(
     candidates: Mapping[Hashable, list[Reading]],
-    rows: list[Hashable],
     rules: Sequence[SumRule],
     score: Callable[[Reading], int],
 ) -> dict[Hashable, set[Reading]] | None:
-    """For each row, the readings that occur in some best-scored combination satisfying every
-    rule (empty sets when none does); None when the search exceeds its budget."""
+    """For each row the rules read, the readings that occur in some best-scored combination
+    satisfying every rule (empty sets when none does); None when over the search budget."""
+    rows = list(dict.fromkeys(cell[0] for rule in rules for cell in rule.cells()))
     order = sorted(rows, key=lambda key: len(candidates[key]))
     rank = {key: i for i, key in enumerate(order)}
     due: list[list[SumRule]] = [[] for _ in order]

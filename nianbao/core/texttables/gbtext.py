@@ -20,7 +20,7 @@ from nianbao.core.texttables import digits
 SEP = "\x1f"  # a cell boundary that was a line break or a pipe
 _S = rf"[\s{SEP}]*"
 # a note in brackets after a row label, never the next row's enumerator "(四)"
-_PARENTHETICAL = rf"(?:{_S}\((?!{_S}[一二三四五六七八九十]+{_S}\))[^()\d{SEP}]{{0,40}}\))?"
+_PARENTHETICAL = rf"(?:{_S}\((?!{_S}[一二三四五六七八九十]+{_S}\))[^()\d{SEP}]{{0,240}}\))?"
 _TOKENS = re.compile(rf"[\s{SEP}]+")
 
 
@@ -90,12 +90,12 @@ APP_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织"
 _APP_HEADER = ("申请人情况", "法人或其他组织", "法人或者其他组织", "小计", *APP_COLUMNS)
 _ACTIVE_ROWS = (
     "规章", "行政规范性文件", "规范性文件", "行政许可", "其他对外管理服务事项", "行政处罚",
-    "行政强制", "行政事业性收费", "政府集中采购",
+    "行政强制", "行政事业性收费", "政府集中采购", "其他主动公开文件",
 )  # fmt: skip
 _ACTIVE_COLUMNS = (
     "本年新制发件数", "本年制发件数", "本年废止件数", "现行有效件数", "本年处理决定数量",
     "处理决定数量", "本年新制作数量", "本年新公开数量", "对外公开总数量", "上一年项目数量",
-    "上年项目数量", "采购项目数量", "采购总金额",
+    "上年项目数量", "采购项目数量", "采购项目数", "采购总金额",
 )  # fmt: skip
 REVIEW_GROUPS = ("行政复议", "未经复议直接起诉", "复议后起诉")
 REVIEW_RESULTS = ("结果维持", "结果纠正", "其他结果", "尚未审结", "总计")
@@ -126,7 +126,7 @@ def _specs() -> list[_Spec]:
         _Spec("review", "", _enum("四") + _loose("政府信息公开行政复议") + rf"{_S}[、,]?{_S}" + _loose("行政诉讼情况")),  # noqa: E501
         _Spec("end", "", rf"[五六七]{_S}、[^、。\d{SEP}]{{0,16}}?(?:存在|问题|改进|其他需要报告)"),
     ]  # fmt: skip
-    specs += [_Spec("active_row", label, _loose(label)) for label in _ACTIVE_ROWS]
+    specs += [_Spec("active_row", label, _loose(label) + _PARENTHETICAL) for label in _ACTIVE_ROWS]
     specs += [_Spec("active_col", label, _loose(label)) for label in _ACTIVE_COLUMNS]
     specs += [_Spec("app_row", code, _row_pattern(mark, label)) for code, mark, label in _APP_ROWS]
     specs += [_Spec("app_group", label, _enum(mark) + _loose(label)) for mark, label in _APP_GROUPS]
@@ -149,11 +149,13 @@ _APP_SWITCH = frozenset({"申请人情况", "自然人"})
 
 @dataclass
 class _Row:
-    """One data row: its label as written, its code, and the value text after it."""
+    """One data row: its label as written, its code, the value texts after it, and whether
+    they are positional cells (between pipes) rather than tokens that may need splitting."""
 
     label: str
     code: str
     values: list[str] = field(default_factory=list)
+    positional: bool = False
 
 
 @dataclass
@@ -170,19 +172,42 @@ class Scan:
 
     active: list[_Block] = field(default_factory=list)
     applications: list[_Row] = field(default_factory=list)
-    review: list[str] | None = None
+    review: _Row | None = None
     start: int = 0
     found: bool = False
 
 
-def _values(gap: str) -> list[str]:
-    """The value tokens at the start of a gap (up to the first token that is not a quantity)."""
+def _values(gap: str) -> tuple[list[str], bool]:
+    """The value cells at the start of a gap, and whether they are positional: between pipes
+    each cell keeps its place (an empty cell is ""), otherwise the quantity tokens up to the
+    first token that is not one (a run of digits may hold several cells)."""
+    if SEP in gap:
+        pieces = gap.split(SEP)
+        if not pieces[0].strip():
+            pieces = pieces[1:]
+        cells = []
+        for piece in pieces:
+            text = piece.strip()
+            if (text and parse_cell(text) is None) or _TOKENS.search(text):
+                break
+            cells.append(text)
+        else:
+            while cells and not cells[-1]:
+                cells.pop()
+            return cells, True
     values = []
     for token in _TOKENS.split(gap.strip(f" \t\n{SEP}")):
         if not token or parse_cell(token) is None:
             break
         values.append(token)
-    return values
+    return values, False
+
+
+def _header_texts(gap: str) -> list[str]:
+    """Header cells in a gap that no template label matched ("本年新" cut short): they keep
+    their column's place."""
+    texts = [t.strip() for t in re.split(rf"[\n{SEP}]", gap)]
+    return [t for t in texts if t and parse_cell(t) is None and not t.startswith("(")]
 
 
 def _label(text: str) -> str:
@@ -207,7 +232,7 @@ def scan(text: str) -> Scan:
         kind = spec.kind
         if kind == "end":
             break
-        if section == "review" and result.review:
+        if section == "review" and result.review and result.review.values:
             break  # the 复议/诉讼 row is the last of the template's tables
         if (
             kind == "apps"
@@ -219,13 +244,15 @@ def scan(text: str) -> Scan:
             section = "review"
         last = None
         if section == "active":
-            if kind in ("block", "content"):
+            if kind == "block":
                 block = None
-            elif kind in ("active_col", "fee", "change"):
-                if block is None or block.rows:
+            elif kind in ("content", "active_col", "fee", "change"):
+                if kind == "content" or block is None or block.rows:
                     block = _Block()
                     result.active.append(block)
-                block.columns.append(_label(match.group()))
+                if kind != "content":
+                    block.columns.append(_label(match.group()))
+                block.columns += _header_texts(gap)
             elif kind == "active_row" and block is not None:
                 last = _Row(_label(match.group()), spec.code)
                 block.rows.append(last)
@@ -233,11 +260,11 @@ def scan(text: str) -> Scan:
             last = _Row(_label(match.group()), spec.code)
             result.applications.append(last)
         elif section == "review" and kind in ("review_header", "app_header"):
-            last = []
+            last = _Row("", "review")
             result.review = last
         if last is not None:
-            found = _values(gap)
-            (last.values if isinstance(last, _Row) else last).extend(found)
+            last.values, last.positional = _values(gap)
+    result.active = [block for block in result.active if block.columns]
     result.found = bool(result.active or result.applications or result.review is not None)
     return result
 
@@ -257,14 +284,16 @@ class Grids:
     problems: list[str] = field(default_factory=list)
 
 
-def _candidates(values: list[str], width: int) -> list[digits.Reading] | None:
-    """A row's readings: as written when it has one token per cell, else its digit splits."""
+def _candidates(row: _Row, width: int) -> list[digits.Reading] | None:
+    """A row's readings: as written when it has one token per cell (or its cells are
+    positional, the missing ones blank), else its digit splits."""
+    values = row.values
     if not values:
         return None
-    if len(values) == width:
-        return [tuple(values)]
     if len(values) > width:
         return []
+    if len(values) == width or row.positional:
+        return [(*values, *[""] * (width - len(values)))]
     return digits.readings(values, width)
 
 
@@ -300,25 +329,25 @@ def _review_rules() -> list[digits.SumRule]:
 
 def _resolve(
     name: str,
-    rows: list[tuple[str, list[str]]],
+    rows: list[_Row],
     columns: list[str],
     rules: list[digits.SumRule],
     grids: Grids,
     prefer: Callable[[digits.Reading], int],
 ) -> list[list[str]] | None:
-    """The cell texts of rows (label, value tokens): split runs where the rules decide; None
-    when the values cannot be placed under their rows at all."""
+    """The cell texts of the rows: runs split where the rules decide; None when the values
+    cannot be placed under their rows at all."""
     width = len(columns)
-    if any(len(values) > width for _, values in rows) and any(not v for _, v in rows):
+    if any(len(r.values) > width for r in rows) and any(not r.values for r in rows):
         # values gathered under one label while others have none: the text is in column or
         # block order (pdfminer), not row order; no cell can be placed
         grids.problems.append(f"{name}: the values do not follow their row labels; not read")
         return None
     candidates: dict[Hashable, list[digits.Reading]] = {}
-    for index, (label, values) in enumerate(rows):
-        found = _candidates(values, width)
-        if found is None and values:
-            grids.problems.append(f"{name} {label}: {' '.join(values)!r} cannot be split")
+    for index, row in enumerate(rows):
+        found = _candidates(row, width)
+        if found is None and row.values:
+            grids.problems.append(f"{name} {row.label}: {' '.join(row.values)!r} cannot be split")
         candidates[index] = found or []
     solution = digits.solve(candidates, rules, prefer)
     if solution.gave_up:
@@ -326,12 +355,12 @@ def _resolve(
     if solution.inconsistent:
         grids.problems.append(f"{name}: no split of its digit runs satisfies the table's sums")
     out: list[list[str]] = []
-    for index, (label, values) in enumerate(rows):
+    for index, row in enumerate(rows):
         cells = []
         for column in range(width):
-            text = solution.cells.get((index, column)) if values else ""
+            text = solution.cells.get((index, column)) if row.values else ""
             if text is None:
-                grids.unknown[(label, columns[column])] = " ".join(values)
+                grids.unknown[(row.label, columns[column])] = " ".join(row.values)
                 text = ""
             cells.append(text)
         out.append(cells)
@@ -342,23 +371,19 @@ def build(found: Scan, prefer: Callable[[digits.Reading], int]) -> Grids:
     """The grids of the scanned tables, laid out as the template lays them out."""
     grids = Grids()
     for block in found.active:
-        if not block.columns:
-            continue
-        rows = [(row.label, row.values) for row in block.rows]
-        cells = _resolve("主动公开", rows, block.columns, [], grids, prefer)
+        cells = _resolve("主动公开", block.rows, block.columns, [], grids, prefer)
         if cells is not None:
             body = [(row.label, *c) for row, c in zip(block.rows, cells, strict=True)]
             grids.tables.append(Table((("信息内容", *block.columns), *body)))
     if found.applications:
-        rows = [(row.label, row.values) for row in found.applications]
         rules = _application_rules(found.applications)
-        cells = _resolve("申请", rows, list(APP_COLUMNS), rules, grids, prefer)
+        cells = _resolve("申请", found.applications, list(APP_COLUMNS), rules, grids, prefer)
         if cells is not None:
             body = [(row.label, *c) for row, c in zip(found.applications, cells, strict=True)]
             grids.tables.append(Table((("申请人情况", *APP_COLUMNS), *body)))
-    if found.review:
+    if found.review and found.review.values:
         columns = [f"{g}/{r}" for g in REVIEW_GROUPS for r in REVIEW_RESULTS]
-        cells = _resolve("复议/诉讼", [("", found.review)], columns, _review_rules(), grids, prefer)
+        cells = _resolve("复议/诉讼", [found.review], columns, _review_rules(), grids, prefer)
         if cells is not None:
             header = (
                 tuple(["行政复议"] * 5 + ["行政诉讼"] * 10),

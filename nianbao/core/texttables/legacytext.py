@@ -3,8 +3,9 @@
 Each row is a label, its unit and its value text ("主动公开信息数条4251516"). A flattened row
 may end with the next row's enumerator ("…条41815092.政府公报公开"): the enumerator expected
 next (1 after a fresh label, n+1 after the n-th) is taken back from the digits. Rows listed
-under a parent with 其中 add up to it, and a year's count never exceeds the cumulative count;
-those are the identities the digit runs are split by.
+under a parent with 其中 add up to it (or, where the table's own sums are off, at least none
+exceeds it), and a year's count never exceeds the cumulative count; those are the identities
+the digit runs are split by.
 """
 
 from __future__ import annotations
@@ -124,11 +125,13 @@ def grid(
         if year_first:  # a year's count never exceeds the cumulative count
             found = [r for r in found if float(r[0]) <= float(r[1])]
         candidates[index] = found
-    rules = [
-        digits.SumRule(((parent, c),), tuple((child, c) for child in children))
-        for parent, children in _parents(table.rows)
-        for c in range(width)
-    ]
+    rules: list[digits.SumRule] = []
+    for parent, children in _parents(table.rows):
+        for c in range(width):
+            rules.append(digits.SumRule(((parent, c),), tuple((child, c) for child in children)))
+            rules += [
+                digits.SumRule(((child, c),), ((parent, c),), at_most=True) for child in children
+            ]
     solution = digits.solve(candidates, rules, prefer)
     if solution.gave_up:
         problems.append("统计表: too many readings of its digit runs; gave up")
