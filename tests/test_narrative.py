@@ -55,6 +55,19 @@ def test_the_counted_thing_may_follow_the_unit() -> None:
     assert found["已办结"] == 15042
 
 
+def test_a_title_after_the_unit_belongs_to_the_counted_thing() -> None:
+    found = stated("今年累计公开了12批《2014年行政许可审批情况》和6批《行政审批情况》。")
+    assert found == {
+        "累计公开了《2014年行政许可审批情况》": 12,
+        "《行政审批情况》": 6,
+    }
+
+
+def test_a_bracketed_note_after_a_figure_does_not_start_the_next_row() -> None:
+    found = stated("行政执法立案1781起、处罚1776家(次)、罚款3417.04万元。")
+    assert found == {"行政执法立案": 1781, "处罚": 1776, "罚款": 34_170_400}
+
+
 def test_a_figure_in_brackets_is_read_from_the_bracket() -> None:
     found = stated(
         "2021年依法办理政府信息公开申请151件(含上年结转13件),办结146件,结转下年度继续办理5件。"
@@ -144,6 +157,7 @@ def test_a_rate_is_a_figure_but_a_share_is_not() -> None:
         "依照《条例》处理,确保项目落实。",  # unit characters that start words
         "地址:北京市西城区白广路二条2号,坚持五位一体。",  # names with numerals in them
         "共公开1 234条信息。",  # digits split by a space are not guessed at
+        "印发《审批八项承诺》,落实“三个一”工作机制。",  # numerals in titles and quotations
     ],
 )
 def test_no_figure_from_numbers_that_count_nothing(text: str) -> None:

@@ -23,7 +23,7 @@ _CN_DIGITS = "零〇一二两三四五六七八九十百千"
 _UNITS = (
     "人次", "件次", "场次", "条次", "户次", "家次", "人", "条", "件", "个", "次", "项", "篇",
     "期", "场", "份", "名", "部", "册", "类", "家", "户", "起", "批", "元", "所", "本", "套",
-    "台", "张", "位", "例", "宗", "处", "批次", "%", "％",
+    "台", "张", "位", "例", "宗", "处", "批次", "块", "幅", "座", "辆", "%", "％",
 )  # fmt: skip
 _FIGURE = re.compile(
     rf"(?<![{_DIGITS}{_CN_DIGITS}万亿萬億.．A-Za-z第/\\])"
@@ -58,18 +58,20 @@ _HEADING = (
 )
 # what a row does not begin with: punctuation, a section heading run on, time words, 其中
 _LEAD = re.compile(
-    r"^(?:[、\s,，:：;；)）]|" + _HEADING + r"|其中|另外|另|同时|此外"
+    r"^(?:[、\s,，:：;；)）]|[(（][^()（）]{0,6}[)）]|" + _HEADING + r"|其中|另外|另|同时|此外"
     r"|(?:19|20)\d{2}\s*年(?:度)?(?:全年)?(?:以来|内)?"
     r"|今年(?:以来)?|本年度?|截至目前|截至\S{0,8}?[底末止]|目前)+"
 )
 _TRAIL = re.compile(
-    r"(?:共计|合计|总计|共有|共|计|为|达到|达|是|有|约|近|逾|超过|多达|高达|均|都|全部|[\s、])+$"
+    r"(?:共计|合计|总计|共有|共|计|为|达到|达|是|有|约|近|逾|超过|多达|高达|均|都|全部|以及|和|及|与|并|[\s、])+$"
 )
 # the counted thing after the unit runs to punctuation, a number or a list's 、 ("119项公开事项、
 # 具体内容"); a phrase led by a preposition or verb runs through the list to its head
 # ("29项涉及群众切身利益、需广泛知晓的重要政策文件")
-_AFTER = re.compile(r"[\u4e00-\u9fff“”\"《》·]{1,40}")
-_AFTER_PHRASE = re.compile(r"[\u4e00-\u9fff“”\"《》·][\u4e00-\u9fff“”\"《》·、]{0,39}")
+_AFTER = re.compile(r"(?:《[^《》\n]{1,60}》|[\u4e00-\u9fff“”\"·]){1,40}")
+_AFTER_PHRASE = re.compile(
+    r"(?:《[^《》\n]{1,60}》|[\u4e00-\u9fff“”\"·])(?:《[^《》\n]{1,60}》|[\u4e00-\u9fff“”\"·、]){0,39}"
+)
 _LEADS_A_PHRASE = re.compile(r"通过|经由|经|向|对于|对|就|涉及|关于|围绕|针对|来自|参与|参加|用")
 _AFTER_STOP = re.compile(
     r"占|同比|比上|较|均|已|全部|都|以上|左右|被|为|是|和|及|与|等|中|内|以|之|的|共|其|"
@@ -140,7 +142,7 @@ def _figure(text: str, match: re.Match[str], previous: Figure | None) -> Figure 
     chinese = num[0] in _CN_DIGITS
     if chinese and (num == "一" or not (unit and unit not in "%％")):
         return None  # 一个/一次 are idioms; a Chinese numeral needs its unit
-    if _in_range(text, match.start()):
+    if _in_range(text, match.start()) or _quoted(text, match.start()):
         return None
     end = match.end()
     following = text[end : end + 1]
@@ -196,6 +198,12 @@ def _subject(row: str) -> str:
     """What a row is about when it states a starting point: the words before 从/由."""
     found = _FROM.search(row)
     return row[: found.start()] if found and found.start() >= 2 else ""
+
+
+def _quoted(text: str, start: int) -> bool:
+    """Whether a number sits inside a title or quotation (《…八项承诺》, “三个一”): a name."""
+    window = text[max(0, start - _WINDOW) : start]
+    return window.rfind("《") > window.rfind("》") or window.rfind("“") > window.rfind("”")
 
 
 def _in_range(text: str, start: int) -> bool:
