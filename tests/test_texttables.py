@@ -298,3 +298,20 @@ def test_row_labels_with_long_notes_in_brackets() -> None:
     assert _value(found, "active_disclosure", "normative_documents", "total_published") == 47
     cell = _cells(found)[("active_disclosure", "other_active_documents", "total_published")]
     assert cell.value == 0 and cell.row.startswith("其他主动公开文件(")
+
+
+def test_a_row_cut_off_by_the_end_of_the_text_keeps_only_what_it_shows() -> None:
+    lines = [
+        "第二十条第(五)项 | ||||",
+        "信息内容 | 上一年项目数量 | 本年增/减 | 处理决定数量 |",
+        "行政许可 | 0 | 0 | 0 |",
+        "其他对外管理服务事项 | 4",
+    ]
+    found = read_text_tables(lines)
+    assert _value(found, "active_disclosure", "administrative_licensing", "decisions") == 0
+    assert (
+        _value(found, "active_disclosure", "other_management_services", "previous_year_items") == 4
+    )
+    assert ("active_disclosure", "other_management_services", "change") not in _cells(found)
+    found = read_text_tables([*lines[:3], "其他对外管理服务事项 |"])
+    assert not [i for i in found.indicators if i.row_code == "other_management_services"]

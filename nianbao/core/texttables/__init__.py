@@ -74,14 +74,25 @@ def _ambiguous(unknown: dict[tuple[str, str], str], problems: list[str]) -> list
     return found
 
 
+def _key(indicator: Indicator) -> tuple[str, str]:
+    """The (row, column) a flattened cell was laid out under (复议/诉讼: group/result)."""
+    if indicator.table == "review_litigation":
+        return ("", f"{indicator.row}/{indicator.column}")
+    return (indicator.row, indicator.column or "")
+
+
+def _without(indicators: list[Indicator], dropped: set[tuple[str, str]]) -> list[Indicator]:
+    """The indicators but the cells the end of the text cut off."""
+    return [ind for ind in indicators if _key(ind) not in dropped]
+
+
 def _mark_unknown(
     indicators: list[Indicator], unknown: dict[tuple[str, str], str]
 ) -> list[Indicator]:
     """Ambiguous cells keep their run as raw text, so the record shows what was unreadable."""
     marked = []
     for ind in indicators:
-        key = ("", f"{ind.row}/{ind.column}") if ind.table == "review_litigation" else None
-        run = unknown.get(key or (ind.row, ind.column or ""))
+        run = unknown.get(_key(ind))
         keep = run is None or ind.value is not None
         marked.append(ind if keep else ind.model_copy(update={"raw": run}))
     return marked
@@ -94,7 +105,7 @@ def read_text_tables(lines: Sequence[str]) -> TextTables:
     if found.found:
         grids = gbtext.build(found, _prefer(_stated(text[: found.start])))
         gb = parse_gb_tables(grids.tables)
-        indicators = _mark_unknown(gb.indicators, grids.unknown)
+        indicators = _mark_unknown(_without(gb.indicators, grids.dropped), grids.unknown)
         warnings = [*gb.warnings, *_ambiguous(grids.unknown, grids.problems)]
         return TextTables(gb.format, indicators, warnings)
     rows = legacytext.grid_from_lines(

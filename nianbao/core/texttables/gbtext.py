@@ -139,9 +139,10 @@ _SPECS = _specs()
 _SCANNER = re.compile("|".join(f"(?P<s{i}>{spec.pattern})" for i, spec in enumerate(_SPECS)))
 # Where a flattened template table starts: a 主动公开 header, or the 申请 header. A citation of
 # 第二十条 or a 予以公开 in the prose is not a table.
+_ANY_ACTIVE_COLUMN = "|".join(_loose(c) for c in (*_ACTIVE_COLUMNS, "本年收费金额"))
 _START = re.compile(
     rf"第{_S}二十{_S}条{_S}第{_S}\({_S}一{_S}\){_S}项{_S}{_loose('信息内容')}"
-    rf"|{_loose('信息内容')}{_S}(?:{_loose('本年制发件数')}|{_loose('本年新制作数量')})"
+    rf"|{_loose('信息内容')}{_S}(?:{_ANY_ACTIVE_COLUMN})"
     rf"|{_loose('申请人情况')}"
 )
 _APP_SWITCH = frozenset({"申请人情况", "自然人"})
@@ -156,6 +157,7 @@ class _Row:
     code: str
     values: list[str] = field(default_factory=list)
     positional: bool = False
+    kept: int | None = None  # cut off by the end of the text: only this many cells are whole
 
 
 @dataclass
@@ -201,6 +203,21 @@ def _values(gap: str) -> tuple[list[str], bool]:
             break
         values.append(token)
     return values, False
+
+
+def _cut(row: _Row, result: Scan) -> None:
+    """A row that the end of the text cuts off: with no values it is dropped (blank or lost,
+    nobody knows); the cells after the values present are unknown."""
+    kept = len(row.values)
+    row.kept = kept
+    if not kept:
+        for block in result.active:
+            if row in block.rows:
+                block.rows.remove(row)
+        if row in result.applications:
+            result.applications.remove(row)
+        if result.review is row:
+            result.review = None
 
 
 def _header_texts(gap: str) -> list[str]:
@@ -252,7 +269,8 @@ def scan(text: str) -> Scan:
                     result.active.append(block)
                 if kind != "content":
                     block.columns.append(_label(match.group()))
-                block.columns += _header_texts(gap)
+                if gap_end < len(text):  # not the cut-off start of a row label
+                    block.columns += _header_texts(gap)
             elif kind == "active_row" and block is not None:
                 last = _Row(_label(match.group()), spec.code)
                 block.rows.append(last)
@@ -264,6 +282,8 @@ def scan(text: str) -> Scan:
             result.review = last
         if last is not None:
             last.values, last.positional = _values(gap)
+            if gap_end == len(text):
+                _cut(last, result)
     result.active = [block for block in result.active if block.columns]
     result.found = bool(result.active or result.applications or result.review is not None)
     return result
@@ -281,15 +301,18 @@ class Grids:
 
     tables: list[Table] = field(default_factory=list)
     unknown: dict[tuple[str, str], str] = field(default_factory=dict)  # (row, column) -> run
+    dropped: set[tuple[str, str]] = field(default_factory=set)  # cut off by the end
     problems: list[str] = field(default_factory=list)
 
 
 def _candidates(row: _Row, width: int) -> list[digits.Reading] | None:
     """A row's readings: as written when it has one token per cell (or its cells are
     positional, the missing ones blank), else its digit splits."""
-    values = row.values
+    values = row.values if row.kept is None else row.values[: row.kept]
     if not values:
         return None
+    if row.kept is not None:  # cut off: the cells present, in place, the rest unknown
+        return [(*values, *[""] * (width - len(values)))] if len(values) <= width else []
     if len(values) > width:
         return []
     if len(values) == width or row.positional:
@@ -359,6 +382,8 @@ def _resolve(
         cells = []
         for column in range(width):
             text = solution.cells.get((index, column)) if row.values else ""
+            if row.kept is not None and column >= row.kept:
+                grids.dropped.add((row.label, columns[column]))
             if text is None:
                 grids.unknown[(row.label, columns[column])] = " ".join(row.values)
                 text = ""
