@@ -92,6 +92,7 @@ _TABLE_START = re.compile(
 )
 _TABLE_END = re.compile(r"存在的主要问题|主要问题(?:和|及)改进|其他需要报告的事项|其他需要说明")
 _RANGE_JOINERS = "-~～至到—–"
+_UNITLESS_END = frozenset(_HARD_STOPS + "。)）")
 _NUMERALS = frozenset("0123456789０１２３４５６７８９" + _CN_DIGITS)
 
 
@@ -142,10 +143,12 @@ def _figure(text: str, match: re.Match[str], previous: Figure | None) -> Figure 
     chinese = num[0] in _CN_DIGITS
     if chinese and (num == "一" or not (unit and unit not in "%％")):
         return None  # 一个/一次 are idioms; a Chinese numeral needs its unit
-    if _in_range(text, match.start()) or _quoted(text, match.start()):
-        return None
     end = match.end()
     following = text[end : end + 1]
+    if unit is None and following and following not in _UNITLESS_END:
+        return None  # a year, a date, a code: the cheap and common case, rejected first
+    if _in_range(text, match.start()) or _quoted(text, match.start()):
+        return None
     if unit and unit in _NOT_UNIT and following and following in _NOT_UNIT[unit]:
         return None
     if chinese and following and (following in _NUMERALS or following == "号"):
@@ -166,13 +169,8 @@ def _figure(text: str, match: re.Match[str], previous: Figure | None) -> Figure 
     if unit in ("%", "％"):
         if not _RATE.search(key) or match["mult"]:
             return None
-    elif unit is None:
-        # unitless only where nothing else can follow: after a count word (不予公开信息数1402。)
-        # or with 余/多/万 at the end of a clause (主动公开政府信息260余⏎, the unit lost)
-        if chinese or (following and following not in _HARD_STOPS + "。)）"):
-            return None
-        if not (match["a1"] or match["a2"] or match["mult"]) and not _COUNT_WORD.search(before):
-            return None
+    elif unit is None and not _unitless_figure(match, before):
+        return None
     if previous and previous.subject and _CHANGE.match(_clean(key)):
         key = previous.subject + key
     row = _clean(key + after)
@@ -198,6 +196,12 @@ def _subject(row: str) -> str:
     """What a row is about when it states a starting point: the words before 从/由."""
     found = _FROM.search(row)
     return row[: found.start()] if found and found.start() >= 2 else ""
+
+
+def _unitless_figure(match: re.Match[str], before: str) -> bool:
+    """A number with no unit at the end of a clause counts when it follows a count word
+    (不予公开信息数1402。) or carries 余/多/万 (主动公开政府信息260余⏎, the unit lost)."""
+    return bool(match["a1"] or match["a2"] or match["mult"] or _COUNT_WORD.search(before))
 
 
 def _quoted(text: str, start: int) -> bool:
