@@ -26,13 +26,13 @@ _PLACE_TAIL = (
 # A name: CJK characters only, no conjunction at its start, ending with an agency or place tail.
 _NAME = rf"[{_CJK}]{{1,30}}?(?:{_AGENCY_TAIL}|{_PLACE_TAIL})"
 _IS_AGENCY = re.compile(rf"^[{_CJK}]{{2,40}}(?:{_AGENCY_TAIL})$")
-_IS_PLACE = re.compile(rf"^[{_CJK}]{{1,30}}{_PLACE_TAIL}$")
+_IS_PLACE = re.compile(rf"^[{_CJK}]{{1,30}}{_PLACE_TAIL}(?:[(（][{_CJK}]{{2,10}}[)）])?$")
 _ONLY_GOVERNMENT = re.compile(_GOVERNMENT_TAIL)
 _OWN_OFFICE = re.compile(rf"^(?P<body>[{_CJK}、]+?(?:局|厅|委员会|委|中心|署|院|部))办公室$")
 # The office that compiles a government's report, written after the government's name.
 _COMPILER_OFFICE = re.compile(
     rf"^(?P<government>[{_CJK}]+?{_GOVERNMENT_TAIL})"
-    r"(?:办公厅|办公室|信息公开办|政务公开办|(?:政府)?信息公开(?:工作)?领导小组|政务公开(?:工作)?领导小组)"
+    r"(?:办公厅|办公室|党政办|党政综合办|信息公开办|政务公开办|(?:政府)?信息公开(?:工作)?领导小组|政务公开(?:工作)?领导小组)"
     rf"[{_CJK}]*$"
 )
 # Words that never start a name: pronouns, connectives, verbs a sentence may put first.
@@ -54,11 +54,12 @@ _COMPILED_BY = re.compile(
     r"制作|编发|起草|[，,（(]))"
 )
 _REPORTS = re.compile(
-    rf"现(?:将|公布|发布|予以公布)(?P<name>{_NAME})"
+    rf"(?:现(?:将|公布|发布|予以公布)|编[制写](?:了|完成)?|特?(?:公布|发布))(?P<name>{_NAME})"
     r"(?=\s*(?:(?:19|20)\d{2}\s*年|政府信息公开|政务公开|信息公开))"
 )
 _OPENING_SUBJECT = re.compile(
-    rf"^(?:(?:19|20)\d{{2}}\s*年度?(?:以来)?\s*[，,]?\s*)(?P<name>{_NAME})"
+    rf"(?:^|[。；;])\s*(?:(?:19|20)\d{{2}}\s*年度?(?:以来)?\s*[，,]?\s*)(?:在[^，,。]{{2,30}}[，,]\s*)?"
+    rf"(?P<name>{_NAME})"
     r"(?=(?:认真|全面|坚持|深入|紧紧|紧扣|持续|进一步|高度|围绕|切实|严格|积极|不断|继续|始终|"
     r"着力|扎实|大力|按照|依据|根据|以|在|共|进|把|将|结合|贯彻))"
 )
@@ -132,8 +133,8 @@ def candidates(
     for pattern, role in ((_COMPILED_BY, "compiled"), (_REPORTS, "reports")):
         for match in pattern.finditer(opening):
             add(match.group("name"), role)
-    for line in body.split("\n")[:8]:
-        if match := _OPENING_SUBJECT.match(line.strip()):
+    for line in body.split("\n")[:12]:
+        if match := _OPENING_SUBJECT.search(line.strip()):
             add(match.group("name"), "opening")
             break
     add(signature_agency, "signature")
@@ -145,12 +146,19 @@ def candidates(
     return found
 
 
+_PLACE_OFFICE = re.compile(
+    rf"^(?P<place>[{_CJK}]+?(?:镇|乡|街道))(?:党政办|党政综合办|综合办)[{_CJK}]*$"
+)
+
+
 def _government_of(name: str) -> str:
     """The body an office compiles for: "XX人民政府办公厅" → "XX人民政府", "XX局办公室" → "XX局"."""
     if match := _COMPILER_OFFICE.match(name):
         return match.group("government")
     if match := _OWN_OFFICE.match(name):
         return match.group("body")
+    if match := _PLACE_OFFICE.match(name):  # a township's 党政办 compiles for the township
+        return match.group("place")
     return name
 
 

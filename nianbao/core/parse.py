@@ -30,7 +30,7 @@ _NOT_REPORT = re.compile(
     r"解读|图解|一图读懂|^关于|(?:通知|方案|计划|要点|意见|函|公告|通报)[》」]?$"
 )
 _TITLE_AGENCY_FIRST = re.compile(
-    r"^(?P<agency>.+?)(?P<year>(?:19|20)\d{2})\s*年度?" + r".*?" + _REPORT_WORDS
+    r"^(?P<agency>.+?)(?P<year>(?:19|20)\d{2})\s*(?:年度?)?" + r".*?" + _REPORT_WORDS
 )
 _TITLE_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>.*?)" + _REPORT_WORDS)
 _COMPILED_BY = re.compile(r"由(?P<agency>[^，。,；;（(]{2,60}?)(?:负责)?(?:编制|编写|制作|汇总)")
@@ -207,7 +207,7 @@ _MAX_TITLE = 200  # a real title is under 100 characters; longer ones are not ma
 _TITLE_LINE = 80  # a title line; a longer line may still start with the title (PDF text)
 # A metadata line ("栏目: 政府信息公开年报") or a sentence ("根据《条例》…") is no title.
 _NOT_TITLE = re.compile(
-    r"^(?:[\u4e00-\u9fff]{2,6}\s*[:：]|根据|依据|按照|为|现将|本)|^[^，,]*[，,]"
+    r"^(?:[\u4e00-\u9fff]{2,8}\s*[:：]|根据|依据|按照|为|现将|本)|^[^，,]*[，,]"
 )
 _SENTENCE_END = re.compile(r"[:：。，,；;]$")  # a sentence that names a report is no title
 _YEAR_START = re.compile(r"^(?:19|20)\d{2}\s*年")
@@ -219,7 +219,8 @@ def _title(doc: Document, lines: list[str], link_text: str | None) -> tuple[str 
     """The report's title and the index of its line (None when it is not in the text)."""
     if doc.title and len(doc.title) <= _MAX_TITLE and _TITLE_REPORT.search(doc.title):
         return to_simplified(issuer.strip_prefix(doc.title)), _line_of(doc.title, lines)
-    head = [issuer.strip_prefix(line) for line in lines[:6]]
+    # the title comes after the page's chrome, which may take a dozen short lines
+    head = [issuer.strip_prefix(line) for line in lines[:_HEAD_LINES]]
     for i, line in enumerate(head):
         if len(line) > _TITLE_LINE:
             # a title run into the first paragraph (PDF text): only where it starts the line
@@ -334,7 +335,8 @@ def _classify(title: str | None, text: str, lines: list[str]) -> tuple[bool, str
 # The year a body names as its own: "现将2008年度…报告如下", "2018年，XX认真…" at its start.
 _BODY_YEAR = (
     re.compile(r"现(?:将|公布)[^。]{0,30}?(?P<year>(?:19|20)\d{2})\s*年度?[^。]{0,30}?报告"),
-    re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?(?:以来)?\s*[，,]", re.M),
+    # a paragraph opening with the year ("2020年七里坪镇严格按照…"), not with a date ("2008年4月")
+    re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?(?:以来)?\s*[，,]?(?![\d月底初])", re.M),
     re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?" + _REPORT_WORDS),
 )
 
@@ -391,6 +393,8 @@ def _agency(
         return agencies.AgencyInfo()
     aliases = list(found.aliases)
     if "、" not in name and (full := agencies.expand(name, text)) and not _COLLECTIVE.search(full):
+        if full.endswith("委") and full + "员会" in text:  # 国资委 abbreviates …委员会
+            full += "员会"
         aliases.append(name)
         name = full
     info = agencies.describe(name, context=text)
