@@ -177,6 +177,8 @@ def test_the_canonical_figures_carry_their_row_codes() -> None:
     found = figures("共主动公开政府信息417条,其中机构信息37条。全年收到政府信息公开申请16件。")
     codes = {i.row_code: i.value for i in found if i.row_code}
     assert codes == {"active.total": 417, "requests.received": 16}
+    (fee,) = figures("全年收取政府信息公开信息处理费3940元。")
+    assert fee.row_code == "fees.collected" and fee.value == 3940
 
 
 def test_an_approximate_figure_is_not_coded_for_comparison_with_the_tables() -> None:
@@ -259,6 +261,7 @@ def test_no_contact_no_fields() -> None:
         "本报告统计数据从2019年1月1日至2019年12月31日止。",
         "统计时间为2019.1.1—2019.12.31。",
         "本报告统计期限为2019年1月至12月。",
+        "本报告所列数据统计期限为二〇一九年一月一日至十二月三十一日。",
     ],
 )
 def test_the_statistics_period(text: str) -> None:

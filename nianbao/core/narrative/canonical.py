@@ -20,7 +20,9 @@ CANONICAL: list[tuple[str, re.Pattern[str]]] = [
      re.compile(r"收到[^。，,；;\d]{0,14}?申请[^。，,；;\d]{0,4}?" + _NUMBER + "件")),
     ("review.total", re.compile(r"行政复议(?:的)?案件" + _NUMBER + "件")),
     ("litigation.total", re.compile(r"行政诉讼(?:的)?案件" + _NUMBER + "件")),
-    ("fees.collected", re.compile(r"收取信息处理费(?:共计|合计|共)?" + _NUMBER + "(?:元|万元)")),
+    ("fees.collected", re.compile(
+         r"收取[^。，,；;\d]{0,14}?(?:信息处理费|处理费|费用)(?:共计|合计|共)?" + _NUMBER + "元"
+     )),
 ]  # fmt: skip
 _NEEDS_CONTEXT = {"review.total", "litigation.total"}
 _SENTENCE_END = re.compile(r"[。；;\n]")

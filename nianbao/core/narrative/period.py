@@ -7,6 +7,8 @@ import re
 import unicodedata
 from datetime import date
 
+from nianbao.core.numbers import chinese_numeral
+
 _YEAR = r"(?:19|20)\d{2}"
 # one date: 2019年1月1日, 2019.1.1, 2019-01-01, 2019/1/1; the day may be missing (2019年1月)
 _START = (
@@ -23,13 +25,15 @@ _RANGE = re.compile(
 # words that say a date range is the period the figures cover
 _CONTEXT = re.compile(r"统计|数据|期限|期间|时限|时段|时间|年报|报告期")
 _CONTEXT_SPAN = 40
+# dates written in Chinese numerals: 二〇一九年一月一日至十二月三十一日
+_CN_DATE_PART = re.compile(r"[〇○零一二三四五六七八九十]{1,4}(?=[年月日])")
 
 
 def statistics_period(text: str) -> tuple[date | None, date | None]:
     """Start and end of the statistics period: the first date range the text says the figures
     cover (统计/数据/期限… just before it), or else the first range that is one whole year.
     An end date written malformed (202020年12月31日) is left None, the start kept."""
-    normal = unicodedata.normalize("NFKC", text)
+    normal = _CN_DATE_PART.sub(_arabic, unicodedata.normalize("NFKC", text))
     whole_year: tuple[date, date] | None = None
     for match in _RANGE.finditer(normal):
         span = _dates(match)
@@ -41,6 +45,12 @@ def statistics_period(text: str) -> tuple[date | None, date | None]:
         if whole_year is None and end is not None and _is_whole_year(start, end):
             whole_year = (start, end)
     return whole_year if whole_year else (None, None)
+
+
+def _arabic(match: re.Match[str]) -> str:
+    """A Chinese-numeral year, month or day in digits (left as written if it is not one)."""
+    value = chinese_numeral(match.group())
+    return str(value) if value is not None else match.group()
 
 
 def _dates(match: re.Match[str]) -> tuple[date, date | None] | None:
