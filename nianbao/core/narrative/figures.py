@@ -59,6 +59,7 @@ _HEADING = (
 # what a row does not begin with: punctuation, a section heading run on, time words, 其中
 _LEAD = re.compile(
     r"^(?:[、\s,，:：;；)）]|[(（][^()（）]{0,6}[)）]|" + _HEADING + r"|其中|另外|另|同时|此外"
+    r"|[一二三四五六七八九十]是|首先|其次|再次|最后|\d{1,2}\s*[.、．](?!\d)"
     r"|(?:19|20)\d{2}\s*年(?:度)?(?:全年)?(?:以来|内)?"
     r"|今年(?:以来)?|本年度?|截至目前|截至\S{0,8}?[底末止]|目前)+"
 )
