@@ -108,6 +108,11 @@ def test_full_width_digits_and_chinese_numerals() -> None:
     assert found == {"２５４３": 2543, "七": 7}
 
 
+def test_thousands_separators_but_not_clause_commas() -> None:
+    assert stated("全年通过政府网站发布信息3,256条。") == {"全年通过政府网站发布信息": 3256}
+    assert stated("收到申请12,3456人次参与。") == {}
+
+
 def test_zero_is_a_figure() -> None:
     (found,) = figures("本局2008年度共收到政府信息公开申请0件。")
     assert found.value == 0 and found.semantics == "zero"

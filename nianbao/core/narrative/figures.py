@@ -27,7 +27,7 @@ _UNITS = (
 )  # fmt: skip
 _FIGURE = re.compile(
     rf"(?<![{_DIGITS}{_CN_DIGITS}万亿萬億.．A-Za-z第/\\])"
-    rf"(?P<num>[{_DIGITS}]{{1,12}}(?:[,，][{_DIGITS}]{{3}})*(?:[.．][{_DIGITS}]{{1,4}})?"
+    rf"(?P<num>[{_DIGITS}]{{1,12}}(?:,[{_DIGITS}]{{3}}(?![{_DIGITS}]))*(?:[.．][{_DIGITS}]{{1,4}})?"
     rf"|[{_CN_DIGITS}]{{1,8}})"
     r"(?P<a1>[余多])?(?P<mult>[万亿萬億])?(?P<a2>[余多])?[ \t]?"
     r"(?P<unit>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")?"
@@ -64,7 +64,7 @@ _LEAD = re.compile(
     r"|今年(?:以来)?|本年度?|截至目前|截至\S{0,8}?[底末止]|目前)+"
 )
 _TRAIL = re.compile(
-    r"(?:共计|合计|总计|共有|共|计|为|达到|达|是|有|约|近|逾|超过|多达|高达|均|都|全部|以及|和|及|与|并|[\s、])+$"
+    r"(?:共计|合计|总计|共有|共|计|为|达到|达|是|有|约|近|逾|超过|多达|高达|均|都|全部|以及|和|及|[\s、])+$"
 )
 # the counted thing after the unit runs to punctuation, a number or a list's 、 ("119项公开事项、
 # 具体内容"); a phrase led by a preposition or verb runs through the list to its head
@@ -213,9 +213,9 @@ def _quoted(text: str, start: int) -> bool:
 
 def _in_range(text: str, start: int) -> bool:
     """Whether the number is the second half of a range or date ("3-5人", "1月至3月"), or of
-    digits split by a space ("1 234条", not read at all)."""
+    digits split by a space or a stray comma ("1 234条", "12,3456人": not read at all)."""
     joiner = text[start - 1 : start]
-    if joiner in " \t" and text[start - 2 : start - 1] in _NUMERALS:
+    if joiner in " \t," and text[start - 2 : start - 1] in _NUMERALS:
         return True
     if joiner not in _RANGE_JOINERS:
         return False
