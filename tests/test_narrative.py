@@ -219,6 +219,11 @@ def test_the_contact_block_fields() -> None:
     assert info.email == "pzxxgkb@163.com"
 
 
+def test_an_address_ends_where_the_next_field_begins_and_is_no_web_address() -> None:
+    assert contact("地址:中埠镇铁山路37号邮编:255000").address == "中埠镇铁山路37号"
+    assert contact("(门户网站地址:http://jaq.fuzhou.gov.cn/)。").address is None
+
+
 def test_labels_without_a_colon_and_em_dashes() -> None:
     info = contact("现位于南关区亚泰大街4660B号,联系电话0431—81795328,邮政编码130000。")
     assert info.phones == ["0431-81795328"] and info.postcode == "130000"

@@ -20,10 +20,10 @@ class ContactInfo:
 
 # Labels are sometimes spaced out ("邮 编", "电 话"); values follow with or without a colon.
 _SEP = r"\s*[:：]?\s*"
-_FIELD_END = r"(?=[;；,，)）。\n]|$|\s(?:邮\s*编|邮政编码|电\s*话|联系电话|传\s*真|电子邮箱|邮箱))"
+_FIELD_END = r"(?=[;；,，)）。\n]|$|\s*(?:邮\s*编|邮政编码|电\s*话|联系电话|传\s*真|电子邮箱|邮箱))"
 _ADDRESS = re.compile(
-    r"(?:通信地址|通讯地址|办公地址|联系地址|(?<![网址])地址)\s*[:：]\s*"
-    r"(?P<v>[^;；,，)）。\n]{2,80}?)" + _FIELD_END
+    r"(?:通信地址|通讯地址|办公地址|联系地址|(?<!网站)(?<!网页)(?<![网址])地址)\s*[:：]\s*"
+    r"(?!https?:|www\.)(?P<v>[^;；,，)）。\n]{2,80}?)" + _FIELD_END
 )
 _POSTCODE = re.compile(r"(?:邮\s*编|邮政编码)" + _SEP + r"(?P<v>[0-9０-９]{6})(?![0-9０-９])")
 # 电话 and 电话/传真 label phones; 传真 alone does not
