@@ -283,6 +283,15 @@ def test_an_end_year_printed_wrong_leaves_the_end_unknown() -> None:
     assert statistics_period(text) == (date(2020, 1, 1), None)
 
 
+def test_an_events_time_gives_way_to_the_statistics_period() -> None:
+    text = "活动时间为2019年3月1日至5月31日。本报告所列数据统计期限为2019年1月1日至12月31日。"
+    assert statistics_period(text) == (date(2019, 1, 1), date(2019, 12, 31))
+    assert statistics_period("报告时段为2019年7月1日至2020年6月30日。") == (
+        date(2019, 7, 1),
+        date(2020, 6, 30),
+    )
+
+
 def test_a_range_the_figures_do_not_cover_is_not_the_period() -> None:
     assert statistics_period("2019年3月1日至5月31日开展专项检查。") == (None, None)
     assert statistics_period("统计期限为2019年13月1日至2019年12月31日。") == (None, None)

@@ -22,8 +22,10 @@ _END = (
 _RANGE = re.compile(
     _START + r"\s*(?:起|开始)?\s*[,，]?\s*(?:至|到|—+|–|-|~|～|－|－)\s*(?:至\s*)?" + _END
 )
-# words that say a date range is the period the figures cover
-_CONTEXT = re.compile(r"统计|数据|期限|期间|时限|时段|时间|年报|报告期")
+# words that say a date range is the period the figures cover; weaker ones (时间 is also an
+# event's time) count only when no range is called the statistics period or spans a whole year
+_CONTEXT = re.compile(r"统计|数据|期限|报告期")
+_WEAK_CONTEXT = re.compile(r"期间|时限|时段|时间|年报|报告")
 _CONTEXT_SPAN = 40
 # dates written in Chinese numerals: 二〇一九年一月一日至十二月三十一日
 _CN_DATE_PART = re.compile(r"[〇○零一二三四五六七八九十]{1,4}(?=[年月日])")
@@ -31,20 +33,25 @@ _CN_DATE_PART = re.compile(r"[〇○零一二三四五六七八九十]{1,4}(?=[�
 
 def statistics_period(text: str) -> tuple[date | None, date | None]:
     """Start and end of the statistics period: the first date range the text says the figures
-    cover (统计/数据/期限… just before it), or else the first range that is one whole year.
-    An end date written malformed (202020年12月31日) is left None, the start kept."""
+    cover (统计/数据/期限… just before it), else the first range that is one whole year, else
+    the first one after a weaker word (时间, 期间 …). An end date written malformed
+    (202020年12月31日) is left None, the start kept."""
     normal = _CN_DATE_PART.sub(_arabic, unicodedata.normalize("NFKC", text))
     whole_year: tuple[date, date] | None = None
+    weak: tuple[date, date | None] | None = None
     for match in _RANGE.finditer(normal):
         span = _dates(match)
         if span is None:
             continue
-        if _CONTEXT.search(normal, max(0, match.start() - _CONTEXT_SPAN), match.start()):
+        context = max(0, match.start() - _CONTEXT_SPAN)
+        if _CONTEXT.search(normal, context, match.start()):
             return span
         start, end = span
         if whole_year is None and end is not None and _is_whole_year(start, end):
             whole_year = (start, end)
-    return whole_year if whole_year else (None, None)
+        if weak is None and _WEAK_CONTEXT.search(normal, context, match.start()):
+            weak = span
+    return whole_year or weak or (None, None)
 
 
 def _arabic(match: re.Match[str]) -> str:
