@@ -315,3 +315,38 @@ def test_a_row_cut_off_by_the_end_of_the_text_keeps_only_what_it_shows() -> None
     assert ("active_disclosure", "other_management_services", "change") not in _cells(found)
     found = read_text_tables([*lines[:3], "其他对外管理服务事项 |"])
     assert not [i for i in found.indicators if i.row_code == "other_management_services"]
+
+
+def test_one_cell_per_line_a_lost_blank_cell_is_not_guessed() -> None:
+    lines = ["信息内容", "上一年项目数量", "本年增/减", "处理决定数量", "行政许可", "12", "5"]
+    found = read_text_tables(lines)
+    assert all(ind.value is None for ind in found.indicators)  # 12|5|·, 12|·|5 or ·|12|5
+    assert "table.ambiguous_digits" in _rules(found)
+    # tab-separated cells keep their places, the empty one blank
+    found = read_text_tables(
+        ["信息内容\t上一年项目数量\t本年增/减\t处理决定数量", "行政许可\t\t12\t5"]
+    )
+    assert _value(found, "active_disclosure", "administrative_licensing", "change") == 12
+    assert (
+        _value(found, "active_disclosure", "administrative_licensing", "previous_year_items")
+        is None
+    )
+
+
+def test_the_prose_after_the_tables_is_not_read() -> None:
+    lines = [
+        "信息内容 | 本年制发件数 | 本年废止件数 | 现行有效件数 |",
+        "规章 | 0 | 0 | 0 |",
+        "下一步，我镇将继续做好规章清理工作，重复申请的处理更加规范，本年共办理重复申请3件，"
+        "予以公开的信息进一步增加，行政许可事项公开更加及时，全年公开行政许可5件。",
+        "行政许可 5",
+    ]
+    found = read_text_tables(lines)
+    assert {ind.row_code for ind in found.indicators} == {"regulations"}
+
+
+def test_long_prose_is_scanned_quickly() -> None:
+    prose = "本机关依法公开政府信息，不断完善工作机制，规章制度健全。" * 4000
+    started = time.monotonic()
+    read_text_tables(["信息内容 本年制发件数", prose, "指标名称 计量单位 2011年度 历年累计", prose])
+    assert time.monotonic() - started < 3

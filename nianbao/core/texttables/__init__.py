@@ -37,11 +37,11 @@ class TextTables:
 
 
 def _normalised(lines: Sequence[str]) -> str:
-    """One text, NFKC-folded, with pipes and line breaks as cell boundaries; markdown's rule
-    rows (|---|:---:|) and emphasis (**) dropped."""
+    """One text, NFKC-folded, with pipes and tabs as cell boundaries; markdown's rule rows
+    (|---|:---:|) and emphasis (**) dropped."""
     kept = [line for line in lines if not _MARKDOWN_RULE.match(line)]
     text = unicodedata.normalize("NFKC", "\n".join(kept))[:MAX_CHARS]
-    return _EMPHASIS.sub("", text).replace("|", gbtext.SEP)
+    return _EMPHASIS.sub("", text).replace("|", gbtext.SEP).replace("\t", gbtext.SEP)
 
 
 def _stated(prose: str) -> frozenset[str]:

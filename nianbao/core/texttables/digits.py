@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import combinations
 
 from nianbao.core.numbers import parse_cell
 
@@ -42,9 +43,13 @@ class SumRule:
         return (*self.left, *self.right)
 
 
-def readings(pieces: Sequence[str], width: int) -> list[Reading] | None:
+def readings(pieces: Sequence[str], width: int, blanks: bool = False) -> list[Reading] | None:
     """Every way to cut the pieces into `width` cells; None if a piece is not a digit run or
-    there are too many ways."""
+    there are too many ways. With `blanks` each piece is one cell as written (one cell per
+    line) and the missing cells were blank (a blank cell leaves nothing in flattened text):
+    every placement of the blank cells ("") is a reading."""
+    if blanks:
+        return _with_blanks(pieces, width)
     if not pieces or any(not _PIECE.fullmatch(p) or len(p) > MAX_PIECE for p in pieces):
         return None
     if len(pieces) > width or sum(len(p) for p in pieces) < width:
@@ -70,6 +75,19 @@ def readings(pieces: Sequence[str], width: int) -> list[Reading] | None:
 
     if not cut(0, width, ()):
         return None
+    return found
+
+
+def _with_blanks(pieces: Sequence[str], width: int) -> list[Reading] | None:
+    """Readings of the pieces, one cell each, as `width` cells the others of which were blank."""
+    found: list[Reading] = []
+    if not pieces or len(pieces) > width:
+        return found
+    for blank in combinations(range(width), width - len(pieces)):
+        values = iter(pieces)
+        found.append(tuple("" if i in blank else next(values) for i in range(width)))
+        if len(found) > MAX_CANDIDATES:
+            return None
     return found
 
 

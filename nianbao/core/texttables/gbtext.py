@@ -20,7 +20,9 @@ from nianbao.core.texttables import digits
 SEP = "\x1f"  # a cell boundary that was a line break or a pipe
 _S = rf"[\s{SEP}]*"
 # a note in brackets after a row label, never the next row's enumerator "(四)"
-_PARENTHETICAL = rf"(?:{_S}\((?!{_S}[一二三四五六七八九十]+{_S}\))[^()\d{SEP}]{{0,240}}\))?"
+_PARENTHETICAL = rf"(?:{_S}\((?!{_S}[一二三四五六七八九十\d]+{_S}\))[^(){SEP}]{{0,240}}\))?"
+_BRACKETED = re.compile(r"\([^()]*\)")
+_SENTENCE = re.compile(r"[^\s\d,.;。]{2}[,;。]")
 _TOKENS = re.compile(rf"[\s{SEP}]+")
 
 
@@ -157,7 +159,8 @@ class _Row:
     code: str
     values: list[str] = field(default_factory=list)
     positional: bool = False
-    kept: int | None = None  # cut off by the end of the text: only this many cells are whole
+    separated: bool = False  # its values stand on lines of their own: each is one whole cell
+    kept: int | None = None  # cut off by the end of the text: only this many cells are shown
 
 
 @dataclass
@@ -179,30 +182,44 @@ class Scan:
     found: bool = False
 
 
-def _values(gap: str) -> tuple[list[str], bool]:
-    """The value cells at the start of a gap, and whether they are positional: between pipes
-    each cell keeps its place (an empty cell is ""), otherwise the quantity tokens up to the
-    first token that is not one (a run of digits may hold several cells)."""
+def _values(gap: str) -> tuple[list[str], bool, str]:
+    """The value cells at the start of a gap, whether they are positional, and the text after
+    them. Between pipes each cell keeps its place (an empty cell is ""); otherwise the values
+    are the quantity tokens up to the first token that is not one (a run of digits may hold
+    several cells)."""
     if SEP in gap:
         pieces = gap.split(SEP)
-        if not pieces[0].strip():
-            pieces = pieces[1:]
-        cells = []
-        for piece in pieces:
+        start = 1 if not pieces[0].strip() else 0
+        cells: list[str] = []
+        for used, piece in enumerate(pieces[start:], start):
             text = piece.strip()
-            if (text and parse_cell(text) is None) or _TOKENS.search(text):
+            if _TOKENS.search(text):  # a cell holding several tokens: read them as tokens
                 break
+            if text and parse_cell(text) is None:  # text: the row's cells end here
+                return _trimmed(cells), True, SEP.join(pieces[used:])
             cells.append(text)
         else:
-            while cells and not cells[-1]:
-                cells.pop()
-            return cells, True
+            return _trimmed(cells), True, ""
     values = []
-    for token in _TOKENS.split(gap.strip(f" \t\n{SEP}")):
+    tokens = _TOKENS.split(gap.strip(f" \t\n{SEP}"))
+    for token in tokens:
         if not token or parse_cell(token) is None:
             break
         values.append(token)
-    return values, False
+    return values, False, " ".join(tokens[len(values) :])
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    """Cells without the empty ones at the end (a row's trailing | | |)."""
+    while cells and not cells[-1]:
+        cells.pop()
+    return cells
+
+
+def _is_prose(rest: str) -> bool:
+    """Whether text after a row's values is a sentence (the prose after the tables), not a
+    note in brackets or a header the scanner does not know."""
+    return bool(_SENTENCE.search(_BRACKETED.sub("", rest)))
 
 
 def _cut(row: _Row, result: Scan) -> None:
@@ -281,9 +298,12 @@ def scan(text: str) -> Scan:
             last = _Row("", "review")
             result.review = last
         if last is not None:
-            last.values, last.positional = _values(gap)
+            last.values, last.positional, rest = _values(gap)
+            last.separated = "\n" in gap.strip()
             if gap_end == len(text):
                 _cut(last, result)
+            if _is_prose(rest):
+                break  # a sentence after a row: the prose after the tables
     result.active = [block for block in result.active if block.columns]
     result.found = bool(result.active or result.applications or result.review is not None)
     return result
@@ -306,18 +326,20 @@ class Grids:
 
 
 def _candidates(row: _Row, width: int) -> list[digits.Reading] | None:
-    """A row's readings: as written when it has one token per cell (or its cells are
-    positional, the missing ones blank), else its digit splits."""
-    values = row.values if row.kept is None else row.values[: row.kept]
+    """A row's readings: as written when it has one token per cell or its cells are positional
+    (the missing ones blank), the placements of lost blank cells when each value stands on
+    its own line, else its digit splits. A row the end of the text cut off is read only when
+    its cells keep their places."""
+    values = row.values
     if not values:
         return None
-    if row.kept is not None:  # cut off: the cells present, in place, the rest unknown
-        return [(*values, *[""] * (width - len(values)))] if len(values) <= width else []
     if len(values) > width:
         return []
     if len(values) == width or row.positional:
         return [(*values, *[""] * (width - len(values)))]
-    return digits.readings(values, width)
+    if row.kept is not None:
+        return None
+    return digits.readings(values, width, blanks=row.separated)
 
 
 def _application_rules(rows: list[_Row]) -> list[digits.SumRule]:

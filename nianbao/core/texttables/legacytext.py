@@ -24,7 +24,7 @@ _HEADER = re.compile(
 )
 _COLUMNS = re.compile(_COLUMN)
 _ROW = re.compile(
-    rf"(?P<label>(?:其中\s*[:：]?\s*)?(?:\d{{1,2}}\s*[.、]\s*)?[^\d\s][^\d]*?)"
+    rf"(?P<label>(?:其中\s*[:：]?\s*)?(?:\d{{1,2}}\s*[.、]\s*)?[^\d\s][^\d]{{0,120}}?)"
     rf"\s*(?P<unit>{_UNIT})\s*(?P<values>\d[\d\s.、]*)"
 )
 _ENUM = re.compile(r"^(?:其中\s*[:：]?\s*)?(?P<n>\d{1,2})\s*[.、]")
