@@ -162,6 +162,7 @@ def test_a_rate_is_a_figure_but_a_share_is_not() -> None:
         "依照《条例》处理,确保项目落实。",  # unit characters that start words
         "地址:北京市西城区白广路二条2号,坚持五位一体。",  # names with numerals in them
         "共公开1 234条信息。",  # digits split by a space are not guessed at
+        "发布信息数十条,培训几百人次,服务上千次。",  # vague amounts state no number
         "印发《审批八项承诺》,落实“三个一”工作机制。",  # numerals in titles and quotations
     ],
 )

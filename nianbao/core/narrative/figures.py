@@ -93,6 +93,7 @@ _TABLE_START = re.compile(
 )
 _TABLE_END = re.compile(r"存在的主要问题|主要问题(?:和|及)改进|其他需要报告的事项|其他需要说明")
 _RANGE_JOINERS = "-~～至到—–"
+_VAGUE = frozenset("数几若上成好")
 _UNITLESS_END = frozenset(_HARD_STOPS + "。)）")
 _NUMERALS = frozenset("0123456789０１２３４５６７８９" + _CN_DIGITS)
 
@@ -144,6 +145,8 @@ def _figure(text: str, match: re.Match[str], previous: Figure | None) -> Figure 
     chinese = num[0] in _CN_DIGITS
     if chinese and (num == "一" or not (unit and unit not in "%％")):
         return None  # 一个/一次 are idioms; a Chinese numeral needs its unit
+    if chinese and text[match.start() - 1 : match.start()] in _VAGUE:
+        return None  # 数十条, 几百人, 上千次: no number is stated
     end = match.end()
     following = text[end : end + 1]
     if unit is None and following and following not in _UNITLESS_END:
