@@ -37,6 +37,11 @@ class Region(_Model):
     city: str | None = None
     county: str | None = None
     township: str | None = None
+    code: str | None = Field(
+        None,
+        description="GB/T 2260 code of the most specific division identified (a township: its "
+        "county's); null when the name is not found or several divisions share it.",
+    )
 
 
 class Period(_Model):

@@ -1,13 +1,20 @@
 """Who issued a report: its name as the report gives it, aliases, level and region. Pure.
 
-Region fields come only from the agency's own name (省/市/区县/乡镇 tokens): a parent region the
-name does not state stays null rather than being looked up or guessed.
+Places are read from the agency's name and identified in the gazetteer (nianbao.core.gazetteer):
+the most specific place the name states gives the level (a department inherits its government's)
+and the division `code`. A parent region is filled only where the report's text names it (in the
+agency's name, an address, a cited provincial rule, "中国永嘉"): the gazetteer says which names to
+look for, never supplies a value the text does not write. A name several divisions share is
+decided by the places, postcode and telephone area code the text gives; still ambiguous, its
+parents stay null and a warning says so.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from nianbao.core.gazetteer import Division, gazetteer
 
 _CJK = r"[\u4e00-\u9fff]"
 _NAME = (
@@ -22,6 +29,30 @@ _TOWN = re.compile(rf"^({_NAME}{{1,7}}?(?:镇|乡|街道))")
 _GOVERNMENT = re.compile(r"(?:人民政府|政府|管理委员会|管委会|行政公署)$")
 _DEPARTMENT = re.compile(r"(?:局|厅|委员会|委|办公室|办公厅|办|中心|署|所|院|队|站|部|处|馆|会)$")
 _NATIONAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中国)")
+_MINISTRY = re.compile(r"(?:部|总署|审计署)$")  # a ministry with no place before it is national
+_FIELDS = ("province", "city", "county", "township")
+_ZONE = re.compile(rf"^({_NAME}{{2,8}}?(?:综合实验区|综合试验区|新区))")
+_PLACE_SHAPES = (_ZONE, _PROVINCE, _CITY, _COUNTY, _TOWN)
+_ENDINGS = (  # checked in order: 自治区 and 地区 end in 区 too
+    ("township", ("镇", "乡", "街道", "苏木")),
+    ("province", ("省", "自治区", "特别行政区")),
+    ("city", ("自治州", "地区", "盟")),
+    ("county", ("县", "区", "旗")),
+    ("city", ("市",)),
+)
+_SEAT = "人民政府"
+_GOVERNMENT_WORDS = ("人民政府", "政府", "管委会", "管理委员会", "办事处", "行政公署", "党委")
+_POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})(?!\d)")
+_AREA_CODE = re.compile(r"(?<![\d-])(?:[(（](0\d{2,3})[)）]|(0\d{2,3})\s*[-—－–‐])\s*\d{7,8}(?!\d)")
+_EVIDENCE_HEAD, _EVIDENCE_TAIL = 6000, 3000  # characters of a long text searched for evidence
+_FEW = 8  # namesakes few enough to tell apart by short names (永嘉 for 永嘉县)
+_PROVINCE_END = re.compile(r"省|自治区")
+_SELF = re.compile(r"(?:我|本|全)(省|市|县|区|镇|乡|街道)")
+_SELF_LEVELS = {
+    "省": "province", "市": "city", "县": "county", "区": "county",
+    "镇": "township", "乡": "township", "街道": "township",
+}  # fmt: skip
+_HAS_COUNTIES = re.compile(r"各县")  # a city government has counties under it
 _AGENCY_END = (
     r"(?:人民政府|政府|管理委员会|管委会|局|厅|委员会|委|办公室|办公厅|中心|署|院|部|馆|所|站|"
     r"队|处)"
@@ -30,7 +61,7 @@ _AGENCY_END = (
 
 @dataclass
 class AgencyInfo:
-    """The agency and the region its name states."""
+    """The agency, its level and the region the report names for it."""
 
     name: str | None = None
     aliases: list[str] = field(default_factory=list)
@@ -40,6 +71,8 @@ class AgencyInfo:
     city: str | None = None
     county: str | None = None
     township: str | None = None
+    code: str | None = None  # GB/T 2260 code of the most specific identified division
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (rule, message)
 
 
 def split_region(name: str) -> tuple[dict[str, str | None], str]:
@@ -59,33 +92,269 @@ def split_region(name: str) -> tuple[dict[str, str | None], str]:
     return region, rest
 
 
-def describe(name: str | None, context: str = "") -> AgencyInfo:
-    """Level, department flag and region of an agency name (the first of co-issuers).
+@dataclass
+class Place:
+    """A place an agency name states: as written, its level, the divisions it may be."""
 
-    `context` is the report's text, evidence for a name the name alone leaves ambiguous.
+    text: str
+    level: str | None
+    candidates: list[Division]
+
+
+def places(name: str) -> tuple[list[Place], str]:
+    """The places at the start of an agency name, outermost first, and the rest of the name."""
+    found: list[Place] = []
+    rest = name
+    while rest:
+        skip = 0
+        if found and rest.startswith(_SEAT):
+            # "安吉县人民政府递铺街道办事处": a township office under its county's government
+            place = _next_place(rest[len(_SEAT) :], found)
+            if place is None or place.level != "township":
+                break
+            skip = len(_SEAT)
+        else:
+            place = _next_place(rest, found)
+        if place is None:
+            break
+        found.append(place)
+        rest = rest[skip + len(place.text) :]
+    if not found and (bare := _bare_short(name)):
+        return [bare], ""
+    return found, rest
+
+
+def _next_place(rest: str, above: list[Place]) -> Place | None:
+    """The place `rest` starts with: the longest division name, else a place-shaped word."""
+    atlas = gazetteer()
+    for length in range(min(atlas.longest, len(rest)), 1, -1):
+        if candidates := atlas.named(rest[:length]):
+            inside = _inside(candidates, above)
+            level = _common_level(inside) if inside else _shape_level(rest[:length])
+            return Place(rest[:length], level, inside)
+    for pattern in _PLACE_SHAPES:
+        if match := pattern.match(rest):
+            token = match.group(1)
+            after = rest[len(token) :]
+            if "政府" in token:
+                continue
+            if not after or after.startswith(_GOVERNMENT_WORDS) or _next_known(after, above):
+                return Place(token, _shape_level(token), [])
+    return None
+
+
+def _next_known(rest: str, above: list[Place]) -> bool:
+    """True when `rest` starts with a division the gazetteer knows."""
+    atlas = gazetteer()
+    return any(atlas.named(rest[:n]) for n in range(min(atlas.longest, len(rest)), 1, -1))
+
+
+def _bare_short(name: str) -> Place | None:
+    """A name that is only a province's or prefecture's short name (安徽)."""
+    candidates = gazetteer().shortened(name)
+    level = _common_level(candidates)
+    if candidates and level in ("province", "city"):
+        return Place(name, level, candidates)
+    return None
+
+
+def _inside(candidates: list[Division], above: list[Place]) -> list[Division]:
+    """The candidates inside every place stated before them ("北京市朝阳区"): none may be left
+    when the name puts the place under one the gazetteer does not hold ("江滨市江北区")."""
+    atlas = gazetteer()
+    for place in above:
+        if place.level not in _FIELDS[:3]:
+            continue
+        codes = {c.code for c in place.candidates}
+        candidates = [
+            c
+            for c in candidates
+            if (outer := atlas.above(c, place.level)) is not None
+            and (outer.code in codes if codes else outer.name == place.text)
+        ]
+    return candidates
+
+
+def _common_level(candidates: list[Division]) -> str | None:
+    """The level all the candidates share, or None."""
+    levels = {c.level for c in candidates}
+    return levels.pop() if len(levels) == 1 else None
+
+
+def _shape_level(token: str) -> str | None:
+    """The level a place word's ending gives (综合实验区 and 新区 are prefecture-level zones)."""
+    if _ZONE.match(token):
+        return "city"
+    return next((level for level, ends in _ENDINGS if token.endswith(ends)), None)
+
+
+def describe(name: str | None, context: str = "") -> AgencyInfo:
+    """Level, department flag, region and division code of an agency name (first co-issuer).
+
+    `context` is the report's text: evidence for parent regions and for a name the name alone
+    leaves ambiguous. With no name, the level is read from how the text speaks of itself (我镇).
     """
     if not name:
-        return AgencyInfo()
+        return AgencyInfo(level=_self_level(context))
     first = name.split("、")[0]  # co-issuers are listed with 、 ("和" occurs inside names)
-    region, _ = split_region(first)
-    if region["township"]:
-        level = "township"
-    elif region["county"]:
-        level = "county"
-    elif region["city"]:
-        level = "city"
-    elif region["province"]:
-        level = "province"
-    elif _NATIONAL.match(first):
-        level = "national"
-    else:
-        level = None
-    is_department = None
-    if _GOVERNMENT.search(first):
-        is_department = False
-    elif _DEPARTMENT.search(first):
-        is_department = True
-    return AgencyInfo(name=name, level=level, is_department=is_department, **region)
+    info = AgencyInfo(name=name, is_department=_department(first))
+    stated, _ = places(first)
+    if not stated:
+        info.level = "national" if _NATIONAL.match(first) or _MINISTRY.search(first) else None
+        return info
+    _locate(info, stated, context)
+    return info
+
+
+def _department(name: str) -> bool | None:
+    """False for a government, True for a bureau or office, None when the name does not say."""
+    if _GOVERNMENT.search(name):
+        return False
+    if _DEPARTMENT.search(name):
+        return True
+    return None
+
+
+def _locate(info: AgencyInfo, stated: list[Place], context: str) -> None:
+    """Fill level, code, region fields and warnings from the places the name states."""
+    atlas = gazetteer()
+    for place in stated:
+        if place.level in _FIELDS and getattr(info, place.level) is None:
+            setattr(info, place.level, _written(place))
+    place = stated[-1]
+    candidates = _narrow(place, context) if len(place.candidates) > 1 else place.candidates
+    info.level = _common_level(candidates) or place.level
+    if len(candidates) == 1:
+        info.code = atlas.coded(candidates[0])
+    elif len(candidates) > 1:
+        info.warnings.append(_ambiguous(place, candidates))
+    if not candidates:
+        _province_from_rules(info, context)
+        return
+    own = {p.text for p in stated}
+    for level in _FIELDS[: _FIELDS.index(info.level)] if info.level in _FIELDS else ():
+        above = None if getattr(info, level) else _shared_ancestor(candidates, level)
+        if above is not None and _mentioned(above, context, own):
+            setattr(info, level, above.name)
+
+
+def _written(place: Place) -> str:
+    """A stated place as the record gives it: as written, but a short name as its full name."""
+    if place.candidates and all(c.name != place.text for c in place.candidates):
+        return place.candidates[0].name  # 安徽 → 安徽省 (bare short names only)
+    return place.text
+
+
+def _shared_ancestor(candidates: list[Division], level: str) -> Division | None:
+    """The division at `level` above every candidate, when they all share one."""
+    atlas = gazetteer()
+    found = {next((a for a in atlas.ancestors(c) if a.level == level), None) for c in candidates}
+    return found.pop() if len(found) == 1 else None
+
+
+def _mentioned(division: Division, context: str, own: set[str], shorts: bool = True) -> bool:
+    """True when the text names the division, in full or by a short name not inside our own."""
+    if division.name in context:
+        return True
+    return shorts and any(
+        short in context and not any(short in word for word in own) for short in division.shorts
+    )
+
+
+def _narrow(place: Place, context: str) -> list[Division]:
+    """The candidates the text's evidence leaves: places it names, then postcode and area code.
+
+    Only the head and tail of a long text are searched (the issuer line, cited rules and the
+    contact block are there), and short names only among a few namesakes: cost stays bounded.
+    """
+    atlas = gazetteer()
+    if len(context) > _EVIDENCE_HEAD + _EVIDENCE_TAIL:
+        context = context[:_EVIDENCE_HEAD] + "\n" + context[-_EVIDENCE_TAIL:]
+    candidates = place.candidates
+    own = {place.text}
+    for level in _FIELDS[:3]:
+        groups: dict[Division | None, list[Division]] = {}
+        for candidate in candidates:
+            groups.setdefault(atlas.above(candidate, level), []).append(candidate)
+        shorts = len(groups) <= _FEW
+        named = [d for d in groups if d is not None and _mentioned(d, context, own, shorts)]
+        if 0 < len(named) < len(groups):
+            candidates = [c for d in named for c in groups[d]]
+        if len(candidates) == 1:
+            return candidates
+    zones = _evidence_codes(context)
+    kept = [c for c in candidates if any(a.code in zones for a in (c, *atlas.ancestors(c)))]
+    return kept or candidates
+
+
+def _evidence_codes(context: str) -> set[str]:
+    """Codes of the prefectures the text's postcodes and telephone area codes point to."""
+    atlas = gazetteer()
+    codes: set[str] = set()
+    for match in _POSTCODE.finditer(context):
+        codes.update(d.code for d in atlas.by_postcode(match.group(1)) if d.code)
+    for match in _AREA_CODE.finditer(context):
+        area = match.group(1) or match.group(2)
+        codes.update(d.code for d in atlas.by_area_code(area) if d.code)
+    return codes
+
+
+def _ambiguous(place: Place, candidates: list[Division]) -> tuple[str, str]:
+    """The warning for a place the text does not tell apart from its namesakes."""
+    atlas = gazetteer()
+    where = sorted(
+        "".join(a.name for a in reversed([*atlas.ancestors(c)])) or c.name for c in candidates
+    )
+    shown = "、".join(where[:5]) + ("…" if len(where) > 5 else "")
+    return (
+        "region.ambiguous",
+        f"{place.text} names {len(candidates)} divisions (in {shown}) and the text does not "
+        "say which: its parent regions are left null",
+    )
+
+
+def _province_from_rules(info: AgencyInfo, context: str) -> None:
+    """A place the gazetteer does not hold takes the one province whose rules the text cites."""
+    if info.province is not None:
+        return
+    cited = {
+        name
+        for name in _provinces_named(context)
+        if re.search(rf"《[^》]{{0,12}}{name}|{name}(?:人民)?政府", context)
+    }
+    if len(cited) == 1:
+        info.province = cited.pop()
+
+
+def _provinces_named(context: str) -> set[str]:
+    """The provincial-level divisions the text names in full (one pass over 省/自治区)."""
+    names = {d.name for d in gazetteer().provinces()}
+    found = {name for name in _MUNICIPALITIES if name in context}
+    for match in _PROVINCE_END.finditer(context):
+        end = match.end()
+        found.update(
+            context[start:end]
+            for start in range(max(0, end - 8), end - 2)
+            if context[start:end] in names
+        )
+    return found
+
+
+def _self_level(context: str) -> str | None:
+    """The level of a report that names no issuer, from how it speaks of itself (我镇, 全市)."""
+    counts: dict[str, int] = {}
+    for match in _SELF.finditer(context):
+        level = _SELF_LEVELS[match.group(1)]
+        counts[level] = counts.get(level, 0) + 1
+    if not counts:
+        return None
+    ranked = sorted(counts.items(), key=lambda item: -item[1])
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    level = ranked[0][0]
+    if level == "city" and not _HAS_COUNTIES.search(context):
+        return None  # 全市 is also said by a county-level city
+    return level
 
 
 def strip_compiler_office(name: str) -> str:

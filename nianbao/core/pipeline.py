@@ -143,6 +143,7 @@ def apply_hints(parsed: ParsedReport, hints: Hints | None) -> ParsedReport:
         from_name = agencies.describe(name)
         info.name = name
         info.is_department = from_name.is_department
+        info.code = info.code or from_name.code
         notes.append(
             ValidationWarning(
                 rule="agency.site_hint",

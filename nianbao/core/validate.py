@@ -57,7 +57,8 @@ def _record(parsed: ParsedReport) -> AnnualReport:
             is_department=info.is_department,
         ),
         region=Region(
-            province=info.province, city=info.city, county=info.county, township=info.township
+            province=info.province, city=info.city, county=info.county, township=info.township,
+            code=info.code,
         ),
         year=parsed.year,
         format=parsed.format,  # type: ignore[arg-type]
@@ -71,7 +72,11 @@ def _record(parsed: ParsedReport) -> AnnualReport:
         sections=[Section(number=s.number, heading=s.heading, text=s.text)
                   for s in parsed.sections],
         indicators=parsed.indicators,
-        warnings=parsed.warnings + cross_field_warnings(parsed),
+        warnings=[
+            *parsed.warnings,
+            *(_warning(rule, message) for rule, message in info.warnings),
+            *cross_field_warnings(parsed),
+        ],
     )  # fmt: skip
 
 
