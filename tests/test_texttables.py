@@ -350,3 +350,32 @@ def test_long_prose_is_scanned_quickly() -> None:
     started = time.monotonic()
     read_text_tables(["信息内容 本年制发件数", prose, "指标名称 计量单位 2011年度 历年累计", prose])
     assert time.monotonic() - started < 3
+
+
+REVIEW_HEADER = [
+    "四、政府信息公开行政复议、行政诉讼情况",
+    "行政复议 行政诉讼",
+    "结果维持 结果纠正 其他结果 尚未审结 总计 未经复议直接起诉 复议后起诉",
+    "结果维持 结果纠正 其他结果 尚未审结 总计 结果维持 结果纠正 其他结果 尚未审结 总计",
+]
+
+
+def test_an_html_table_left_in_the_text() -> None:
+    lines = [
+        "二、主动公开政府信息情况",
+        "<table><tr><td colspan=4>第二十条第(一)项</td></tr><tr><td>信息内容</td>"
+        "<td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>"
+        "<tr><td>规章</td><td>1</td><td></td><td>5</td></tr></table>",
+    ]
+    found = read_text_tables(lines)
+    assert _value(found, "active_disclosure", "regulations", "issued") == 1
+    assert _value(found, "active_disclosure", "regulations", "repealed") is None
+    assert _value(found, "active_disclosure", "regulations", "in_force") == 5
+
+
+def test_a_review_header_with_nothing_under_it_is_a_blank_row() -> None:
+    found = read_text_tables([*REVIEW_HEADER, "五、存在的主要问题及改进情况"])
+    review = [i for i in found.indicators if i.table == "review_litigation"]
+    assert len(review) == 15 and all(i.value is None and i.raw == "" for i in review)
+    # cut off by the end of the text instead: nothing is known
+    assert not read_text_tables(REVIEW_HEADER).indicators

@@ -23,6 +23,9 @@ MAX_CHARS = 200_000  # a page longer than this is scanned only this far for flat
 MAX_LINES = 5_000
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _EMPHASIS = re.compile(r"\*\*|__")
+_HTML_CELL = re.compile(r"<\s*t[dh]\b[^>]{0,200}>", re.IGNORECASE)
+_HTML_ROW = re.compile(r"<\s*/?\s*tr\b[^>]{0,200}>", re.IGNORECASE)
+_HTML_TAG = re.compile(r"<[^<>]{1,200}>")
 # an exact count stated in the prose ("主动公开政府信息2069条"; not "7700余条", not a year)
 _STATED = re.compile(r"(?<![\d.])(\d{3,})\s*(?:条|件|人次|次|个|篇|项|份|起|期)")
 
@@ -37,10 +40,13 @@ class TextTables:
 
 
 def _normalised(lines: Sequence[str]) -> str:
-    """One text, NFKC-folded, with pipes and tabs as cell boundaries; markdown's rule rows
-    (|---|:---:|) and emphasis (**) dropped."""
+    """One text, NFKC-folded, with pipes, tabs and HTML cells as cell boundaries; markdown's
+    rule rows (|---|:---:|), emphasis (**) and other HTML tags dropped."""
     kept = [line for line in lines if not _MARKDOWN_RULE.match(line)]
     text = unicodedata.normalize("NFKC", "\n".join(kept))[:MAX_CHARS]
+    if "<t" in text or "<T" in text:  # an HTML table left in the text (OCR markdown)
+        text = _HTML_ROW.sub("\n", _HTML_CELL.sub("|", text))
+        text = _HTML_TAG.sub(" ", text).replace("&nbsp;", " ")
     return _EMPHASIS.sub("", text).replace("|", gbtext.SEP).replace("\t", gbtext.SEP)
 
 

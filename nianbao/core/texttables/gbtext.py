@@ -146,6 +146,7 @@ _START = re.compile(
     rf"第{_S}二十{_S}条{_S}第{_S}\({_S}一{_S}\){_S}项{_S}{_loose('信息内容')}"
     rf"|{_loose('信息内容')}{_S}(?:{_ANY_ACTIVE_COLUMN})"
     rf"|{_loose('申请人情况')}"
+    rf"|{_loose('行政复议')}{_S}{_loose('行政诉讼')}{_S}{_loose('结果维持')}"
 )
 _APP_SWITCH = frozenset({"申请人情况", "自然人"})
 
@@ -178,6 +179,7 @@ class Scan:
     active: list[_Block] = field(default_factory=list)
     applications: list[_Row] = field(default_factory=list)
     review: _Row | None = None
+    review_blank: bool = False
     start: int = 0
     found: bool = False
 
@@ -265,6 +267,8 @@ def scan(text: str) -> Scan:
         gap = text[match.end() : gap_end]
         kind = spec.kind
         if kind == "end":
+            # a 复议/诉讼 header with nothing under it before the next section: a blank row
+            result.review_blank = section == "review" and result.review is not None
             break
         if section == "review" and result.review and result.review.values:
             break  # the 复议/诉讼 row is the last of the template's tables
@@ -428,7 +432,7 @@ def build(found: Scan, prefer: Callable[[digits.Reading], int]) -> Grids:
         if cells is not None:
             body = [(row.label, *c) for row, c in zip(found.applications, cells, strict=True)]
             grids.tables.append(Table((("申请人情况", *APP_COLUMNS), *body)))
-    if found.review and found.review.values:
+    if found.review and (found.review.values or found.review_blank):
         columns = [f"{g}/{r}" for g in REVIEW_GROUPS for r in REVIEW_RESULTS]
         cells = _resolve("复议/诉讼", [found.review], columns, _review_rules(), grids, prefer)
         if cells is not None:
