@@ -379,3 +379,13 @@ def test_a_review_header_with_nothing_under_it_is_a_blank_row() -> None:
     assert len(review) == 15 and all(i.value is None and i.raw == "" for i in review)
     # cut off by the end of the text instead: nothing is known
     assert not read_text_tables(REVIEW_HEADER).indicators
+
+
+@pytest.mark.parametrize("digits_per_row", [14, 30])
+def test_many_long_runs_give_up_quickly(digits_per_row: int) -> None:
+    row = "一、本年新收政府信息公开申请数量" + "1" * digits_per_row
+    started = time.monotonic()
+    found = read_text_tables(["申请人情况", *[row] * 200])
+    assert time.monotonic() - started < 2
+    assert all(ind.value is None for ind in found.indicators)
+    assert "table.ambiguous_digits" in _rules(found)

@@ -15,7 +15,9 @@ import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from itertools import combinations
+from math import comb
 
 from nianbao.core.numbers import parse_cell
 
@@ -23,6 +25,7 @@ _PIECE = re.compile(r"\d+(?:\.\d+)?")
 _PART = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
 MAX_CANDIDATES = 4000  # readings of one row
 MAX_NODES = 20_000  # steps of the search over all rows
+MAX_TABLE_READINGS = 20_000  # readings of all the rows of one table
 MAX_PIECE = 40  # longer digit runs are not table rows
 
 Cell = tuple[Hashable, int]  # (row key, column index)
@@ -54,6 +57,9 @@ def readings(pieces: Sequence[str], width: int, blanks: bool = False) -> list[Re
         return None
     if len(pieces) > width or sum(len(p) for p in pieces) < width:
         return [] if pieces else None
+    digits = sum(len(p) for p in pieces)
+    if comb(digits - len(pieces), width - len(pieces)) > MAX_CANDIDATES * 50:
+        return None  # far too many ways: give up before trying them
     found: list[Reading] = []
     budget = [MAX_CANDIDATES * 4]
 
@@ -105,6 +111,7 @@ def _splits(piece: str, parts: int) -> Iterable[tuple[str, ...]]:
             yield (head, *tail)
 
 
+@lru_cache(maxsize=4096)
 def _value(text: str) -> Decimal:
     """A cell's number for the sums: blank, "-" and "/" count as 0, as gbtables counts them."""
     if _PART.fullmatch(text):
@@ -140,6 +147,8 @@ def solve(
     rules, only those with the best total score are kept.
     """
     score = prefer or _no_preference
+    if sum(len(found) for found in candidates.values()) > MAX_TABLE_READINGS:
+        return Solution({}, gave_up=True)
     rows = [key for key, found in candidates.items() if found]
     usable = [r for r in rules if all(candidates.get(cell[0]) for cell in r.cells())]
     own = _own_filtered(candidates, rows, usable)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from itertools import islice
 
 from nianbao.core.document import Table
 from nianbao.core.numbers import parse_cell
 from nianbao.core.texttables import digits
 
+MAX_LABELS = 400  # the three tables have under 150 labels; a page with more is not scanned on
 SEP = "\x1f"  # a cell boundary that was a line break or a pipe
 _S = rf"[\s{SEP}]*"
 # a note in brackets after a row label, never the next row's enumerator "(四)"
@@ -260,7 +262,7 @@ def scan(text: str) -> Scan:
     section = "active"
     block: _Block | None = None
     last: _Row | list[str] | None = None  # where the next gap's values go
-    matches = list(_SCANNER.finditer(text, start.start()))
+    matches = list(islice(_SCANNER.finditer(text, start.start()), MAX_LABELS + 1))
     for index, match in enumerate(matches):
         spec = _SPECS[int(match.lastgroup[1:])]  # type: ignore[index]
         gap_end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
@@ -295,7 +297,7 @@ def scan(text: str) -> Scan:
             elif kind == "active_row" and block is not None:
                 last = _Row(_label(match.group()), spec.code)
                 block.rows.append(last)
-        elif section == "applications" and kind == "app_row":
+        elif section == "applications" and kind == "app_row" and len(result.applications) < 80:
             last = _Row(_label(match.group()), spec.code)
             result.applications.append(last)
         elif section == "review" and kind in ("review_header", "app_header"):
@@ -393,8 +395,10 @@ def _resolve(
         grids.problems.append(f"{name}: the values do not follow their row labels; not read")
         return None
     candidates: dict[Hashable, list[digits.Reading]] = {}
+    total = 0
     for index, row in enumerate(rows):
-        found = _candidates(row, width)
+        found = _candidates(row, width) if total <= digits.MAX_TABLE_READINGS else None
+        total += len(found or ())
         if found is None and row.values:
             grids.problems.append(f"{name} {row.label}: {' '.join(row.values)!r} cannot be split")
         candidates[index] = found or []
