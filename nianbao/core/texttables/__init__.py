@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from nianbao.core import legacy
 from nianbao.core.gbtables import parse_gb_tables
-from nianbao.core.texttables import digits, gbtext, legacytext
+from nianbao.core.texttables import digits, gbgrid, gbscan, legacytext
 from schemas.report import Indicator, ValidationWarning
 
 MAX_CHARS = 200_000  # a page longer than this is scanned only this far for flattened tables
@@ -47,7 +47,7 @@ def _normalised(lines: Sequence[str]) -> str:
     if "<t" in text or "<T" in text:  # an HTML table left in the text (OCR markdown)
         text = _HTML_ROW.sub("\n", _HTML_CELL.sub("|", text))
         text = _HTML_TAG.sub(" ", text).replace("&nbsp;", " ")
-    return _EMPHASIS.sub("", text).replace("|", gbtext.SEP).replace("\t", gbtext.SEP)
+    return _EMPHASIS.sub("", text).replace("|", gbscan.SEP).replace("\t", gbscan.SEP)
 
 
 def _stated(prose: str) -> frozenset[str]:
@@ -107,9 +107,9 @@ def _mark_unknown(
 def read_text_tables(lines: Sequence[str]) -> TextTables:
     """The statistics tables flattened into `lines`, read into canonical indicators."""
     text = _normalised(lines)
-    found = gbtext.scan(text)
+    found = gbscan.scan(text)
     if found.found:
-        grids = gbtext.build(found, _prefer(_stated(text[: found.start])))
+        grids = gbgrid.build(found, _prefer(_stated(text[: found.start])))
         gb = parse_gb_tables(grids.tables)
         indicators = _mark_unknown(_without(gb.indicators, grids.dropped), grids.unknown)
         warnings = [*gb.warnings, *_ambiguous(grids.unknown, grids.problems)]

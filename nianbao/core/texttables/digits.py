@@ -183,6 +183,7 @@ def _groups(rules: Sequence[SumRule]) -> list[list[SumRule]]:
     parent: dict[Hashable, Hashable] = {}
 
     def root(key: Hashable) -> Hashable:
+        """The representative of the key's group."""
         while parent.setdefault(key, key) != key:
             parent[key] = parent[parent[key]]
             key = parent[key]

@@ -1,25 +1,22 @@
-"""National-template tables (gb2019, gb2021) flattened into text, rebuilt as grids.
+"""National-template tables (gb2019, gb2021) flattened into text: their labels and values.
 
 The text is scanned for the template's own labels (row labels, column headers, sub-block
-markers); what lies between two labels is the value text of the row before it. Rows are laid
-out under the template's column order (the 申请 header's flattened order is meaningless: its
-two header rows come out interleaved), digit runs are split under the template's identities,
-and the grids go to gbtables, which maps them as it maps an HTML table.
+markers), whitespace and cell breaks allowed inside them; what lies between two labels is the
+value text of the row before it: cells between pipes (positional, an empty cell blank), values
+on lines of their own (each one cell), or tokens on the label's line (digit runs that may hold
+several cells). gbgrid lays the rows out as grids for gbtables.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from itertools import islice
 
-from nianbao.core.document import Table
 from nianbao.core.numbers import parse_cell
-from nianbao.core.texttables import digits
 
 MAX_LABELS = 400  # the three tables have under 150 labels; a page with more is not scanned on
-SEP = "\x1f"  # a cell boundary that was a line break or a pipe
+SEP = "\x1f"  # a cell boundary that was a pipe, a tab or an HTML cell
 _S = rf"[\s{SEP}]*"
 # a note in brackets after a row label, never the next row's enumerator "(四)"
 _PARENTHETICAL = rf"(?:{_S}\((?!{_S}[一二三四五六七八九十\d]+{_S}\))[^(){SEP}]{{0,240}}\))?"
@@ -49,6 +46,8 @@ def _required(mark: str) -> str:
 
 @dataclass(frozen=True)
 class _Spec:
+    """A label the scanner knows: what kind of label, its code, and its regex."""
+
     kind: str
     code: str
     pattern: str
@@ -154,7 +153,7 @@ _APP_SWITCH = frozenset({"申请人情况", "自然人"})
 
 
 @dataclass
-class _Row:
+class Row:
     """One data row: its label as written, its code, the value texts after it, and whether
     they are positional cells (between pipes) rather than tokens that may need splitting."""
 
@@ -167,20 +166,20 @@ class _Row:
 
 
 @dataclass
-class _Block:
+class Block:
     """A 主动公开 sub-block: its column labels and its rows."""
 
     columns: list[str] = field(default_factory=list)
-    rows: list[_Row] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
 
 
 @dataclass
 class Scan:
     """The template's labels and value texts found in the text, per table."""
 
-    active: list[_Block] = field(default_factory=list)
-    applications: list[_Row] = field(default_factory=list)
-    review: _Row | None = None
+    active: list[Block] = field(default_factory=list)
+    applications: list[Row] = field(default_factory=list)
+    review: Row | None = None
     review_blank: bool = False
     start: int = 0
     found: bool = False
@@ -226,7 +225,7 @@ def _is_prose(rest: str) -> bool:
     return bool(_SENTENCE.search(_BRACKETED.sub("", rest)))
 
 
-def _cut(row: _Row, result: Scan) -> None:
+def _cut(row: Row, result: Scan) -> None:
     """A row that the end of the text cuts off: with no values it is dropped (blank or lost,
     nobody knows); the cells after the values present are unknown."""
     kept = len(row.values)
@@ -249,6 +248,7 @@ def _header_texts(gap: str) -> list[str]:
 
 
 def _label(text: str) -> str:
+    """A matched label as a cell text: the whitespace and cell breaks inside it removed."""
     return _TOKENS.sub("", text)
 
 
@@ -260,8 +260,8 @@ def scan(text: str) -> Scan:
         return result
     result.start = start.start()
     section = "active"
-    block: _Block | None = None
-    last: _Row | list[str] | None = None  # where the next gap's values go
+    block: Block | None = None
+    last: Row | list[str] | None = None  # where the next gap's values go
     matches = list(islice(_SCANNER.finditer(text, start.start()), MAX_LABELS + 1))
     for index, match in enumerate(matches):
         spec = _SPECS[int(match.lastgroup[1:])]  # type: ignore[index]
@@ -288,20 +288,20 @@ def scan(text: str) -> Scan:
                 block = None
             elif kind in ("content", "active_col", "fee", "change"):
                 if kind == "content" or block is None or block.rows:
-                    block = _Block()
+                    block = Block()
                     result.active.append(block)
                 if kind != "content":
                     block.columns.append(_label(match.group()))
                 if gap_end < len(text):  # not the cut-off start of a row label
                     block.columns += _header_texts(gap)
             elif kind == "active_row" and block is not None:
-                last = _Row(_label(match.group()), spec.code)
+                last = Row(_label(match.group()), spec.code)
                 block.rows.append(last)
         elif section == "applications" and kind == "app_row" and len(result.applications) < 80:
-            last = _Row(_label(match.group()), spec.code)
+            last = Row(_label(match.group()), spec.code)
             result.applications.append(last)
         elif section == "review" and kind in ("review_header", "app_header"):
-            last = _Row("", "review")
+            last = Row("", "review")
             result.review = last
         if last is not None:
             last.values, last.positional, rest = _values(gap)
@@ -315,135 +315,4 @@ def scan(text: str) -> Scan:
     return result
 
 
-# --- grids -----------------------------------------------------------------------------------
-
-_OUTCOMES = tuple(code for code, _, _ in _APP_ROWS[2:-2])
-_OTHER_2021 = ("other_no_correction", "other_no_fee", "other_other")
-
-
-@dataclass
-class Grids:
-    """The rebuilt grids, the cells whose digits could not be split, and why."""
-
-    tables: list[Table] = field(default_factory=list)
-    unknown: dict[tuple[str, str], str] = field(default_factory=dict)  # (row, column) -> run
-    dropped: set[tuple[str, str]] = field(default_factory=set)  # cut off by the end
-    problems: list[str] = field(default_factory=list)
-
-
-def _candidates(row: _Row, width: int) -> list[digits.Reading] | None:
-    """A row's readings: as written when it has one token per cell or its cells are positional
-    (the missing ones blank), the placements of lost blank cells when each value stands on
-    its own line, else its digit splits. A row the end of the text cut off is read only when
-    its cells keep their places."""
-    values = row.values
-    if not values:
-        return None
-    if len(values) > width:
-        return []
-    if len(values) == width or row.positional:
-        return [(*values, *[""] * (width - len(values)))]
-    if row.kept is not None:
-        return None
-    return digits.readings(values, width, blanks=row.separated)
-
-
-def _application_rules(rows: list[_Row]) -> list[digits.SumRule]:
-    """Row totals, the （七）总计 column sums and the 勾稽 balance of the 申请 table."""
-    keys = {row.code: index for index, row in enumerate(rows)}
-    width = len(APP_COLUMNS)
-    rules = [
-        digits.SumRule(((i, width - 1),), tuple((i, c) for c in range(width - 1)))
-        for i in range(len(rows))
-    ]
-    outcomes = [c for c in _OUTCOMES if c in keys]
-    if any(c in keys for c in _OTHER_2021):
-        outcomes = [c for c in outcomes if c != "other_processing"]
-    for column in range(width):
-        if "total" in keys and outcomes:
-            parts = tuple((keys[code], column) for code in outcomes)
-            rules.append(digits.SumRule(((keys["total"], column),), parts))
-        ends = ("new_received", "carried_over", "total", "carried_forward")
-        if all(code in keys for code in ends):
-            left = tuple((keys[code], column) for code in ends[:2])
-            right = tuple((keys[code], column) for code in ends[2:])
-            rules.append(digits.SumRule(left, right))
-    return rules
-
-
-def _review_rules() -> list[digits.SumRule]:
-    """结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计, for each of the three groups."""
-    return [
-        digits.SumRule(((0, 5 * g + 4),), tuple((0, 5 * g + r) for r in range(4))) for g in range(3)
-    ]
-
-
-def _resolve(
-    name: str,
-    rows: list[_Row],
-    columns: list[str],
-    rules: list[digits.SumRule],
-    grids: Grids,
-    prefer: Callable[[digits.Reading], int],
-) -> list[list[str]] | None:
-    """The cell texts of the rows: runs split where the rules decide; None when the values
-    cannot be placed under their rows at all."""
-    width = len(columns)
-    if any(len(r.values) > width for r in rows) and any(not r.values for r in rows):
-        # values gathered under one label while others have none: the text is in column or
-        # block order (pdfminer), not row order; no cell can be placed
-        grids.problems.append(f"{name}: the values do not follow their row labels; not read")
-        return None
-    candidates: dict[Hashable, list[digits.Reading]] = {}
-    total = 0
-    for index, row in enumerate(rows):
-        found = _candidates(row, width) if total <= digits.MAX_TABLE_READINGS else None
-        total += len(found or ())
-        if found is None and row.values:
-            grids.problems.append(f"{name} {row.label}: {' '.join(row.values)!r} cannot be split")
-        candidates[index] = found or []
-    solution = digits.solve(candidates, rules, prefer)
-    if solution.gave_up:
-        grids.problems.append(f"{name}: too many readings of its digit runs; gave up")
-    if solution.inconsistent:
-        grids.problems.append(f"{name}: no split of its digit runs satisfies the table's sums")
-    out: list[list[str]] = []
-    for index, row in enumerate(rows):
-        cells = []
-        for column in range(width):
-            text = solution.cells.get((index, column)) if row.values else ""
-            if row.kept is not None and column >= row.kept:
-                grids.dropped.add((row.label, columns[column]))
-            if text is None:
-                grids.unknown[(row.label, columns[column])] = " ".join(row.values)
-                text = ""
-            cells.append(text)
-        out.append(cells)
-    return out
-
-
-def build(found: Scan, prefer: Callable[[digits.Reading], int]) -> Grids:
-    """The grids of the scanned tables, laid out as the template lays them out."""
-    grids = Grids()
-    for block in found.active:
-        cells = _resolve("主动公开", block.rows, block.columns, [], grids, prefer)
-        if cells is not None:
-            body = [(row.label, *c) for row, c in zip(block.rows, cells, strict=True)]
-            grids.tables.append(Table((("信息内容", *block.columns), *body)))
-    if found.applications:
-        rules = _application_rules(found.applications)
-        cells = _resolve("申请", found.applications, list(APP_COLUMNS), rules, grids, prefer)
-        if cells is not None:
-            body = [(row.label, *c) for row, c in zip(found.applications, cells, strict=True)]
-            grids.tables.append(Table((("申请人情况", *APP_COLUMNS), *body)))
-    if found.review and (found.review.values or found.review_blank):
-        columns = [f"{g}/{r}" for g in REVIEW_GROUPS for r in REVIEW_RESULTS]
-        cells = _resolve("复议/诉讼", [found.review], columns, _review_rules(), grids, prefer)
-        if cells is not None:
-            header = (
-                tuple(["行政复议"] * 5 + ["行政诉讼"] * 10),
-                tuple(g for g in REVIEW_GROUPS for _ in REVIEW_RESULTS),
-                tuple(r for _ in REVIEW_GROUPS for r in REVIEW_RESULTS),
-            )
-            grids.tables.append(Table((*header, tuple(cells[0]))))
-    return grids
+APP_ROW_CODES = tuple(code for code, _, _ in _APP_ROWS)

@@ -1,0 +1,155 @@
+"""National-template tables scanned from text (gbscan), laid out as grids for gbtables.
+
+Rows are laid out under the template's column order (the 申请 header's flattened order is
+meaningless: its two header rows come out interleaved); digit runs are split under the
+template's identities: each 申请 row's 总计 is the sum of its applicant columns, each column's
+（七）总计 the sum of the outcomes, 新收 + 上年结转 = 总计 + 结转下年度, and each 复议/诉讼 group's
+总计 the sum of its four results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+
+from nianbao.core.document import Table
+from nianbao.core.texttables import digits
+from nianbao.core.texttables.gbscan import (
+    APP_COLUMNS,
+    APP_ROW_CODES,
+    REVIEW_GROUPS,
+    REVIEW_RESULTS,
+    Row,
+    Scan,
+)
+
+_OUTCOMES = APP_ROW_CODES[2:-2]
+_OTHER_2021 = ("other_no_correction", "other_no_fee", "other_other")
+
+
+@dataclass
+class Grids:
+    """The rebuilt grids, the cells whose digits could not be split, and why."""
+
+    tables: list[Table] = field(default_factory=list)
+    unknown: dict[tuple[str, str], str] = field(default_factory=dict)  # (row, column) -> run
+    dropped: set[tuple[str, str]] = field(default_factory=set)  # cut off by the end
+    problems: list[str] = field(default_factory=list)
+
+
+def _candidates(row: Row, width: int) -> list[digits.Reading] | None:
+    """A row's readings: as written when it has one token per cell or its cells are positional
+    (the missing ones blank), the placements of lost blank cells when each value stands on
+    its own line, else its digit splits. A row the end of the text cut off is read only when
+    its cells keep their places."""
+    values = row.values
+    if not values:
+        return None
+    if len(values) > width:
+        return []
+    if len(values) == width or row.positional:
+        return [(*values, *[""] * (width - len(values)))]
+    if row.kept is not None:
+        return None
+    return digits.readings(values, width, blanks=row.separated)
+
+
+def _application_rules(rows: list[Row]) -> list[digits.SumRule]:
+    """Row totals, the （七）总计 column sums and the 勾稽 balance of the 申请 table."""
+    keys = {row.code: index for index, row in enumerate(rows)}
+    width = len(APP_COLUMNS)
+    rules = [
+        digits.SumRule(((i, width - 1),), tuple((i, c) for c in range(width - 1)))
+        for i in range(len(rows))
+    ]
+    outcomes = [c for c in _OUTCOMES if c in keys]
+    if any(c in keys for c in _OTHER_2021):
+        outcomes = [c for c in outcomes if c != "other_processing"]
+    for column in range(width):
+        if "total" in keys and outcomes:
+            parts = tuple((keys[code], column) for code in outcomes)
+            rules.append(digits.SumRule(((keys["total"], column),), parts))
+        ends = ("new_received", "carried_over", "total", "carried_forward")
+        if all(code in keys for code in ends):
+            left = tuple((keys[code], column) for code in ends[:2])
+            right = tuple((keys[code], column) for code in ends[2:])
+            rules.append(digits.SumRule(left, right))
+    return rules
+
+
+def _review_rules() -> list[digits.SumRule]:
+    """结果维持 + 结果纠正 + 其他结果 + 尚未审结 = 总计, for each of the three groups."""
+    return [
+        digits.SumRule(((0, 5 * g + 4),), tuple((0, 5 * g + r) for r in range(4))) for g in range(3)
+    ]
+
+
+def _resolve(
+    name: str,
+    rows: list[Row],
+    columns: list[str],
+    rules: list[digits.SumRule],
+    grids: Grids,
+    prefer: Callable[[digits.Reading], int],
+) -> list[list[str]] | None:
+    """The cell texts of the rows: runs split where the rules decide; None when the values
+    cannot be placed under their rows at all."""
+    width = len(columns)
+    if any(len(r.values) > width for r in rows) and any(not r.values for r in rows):
+        # values gathered under one label while others have none: the text is in column or
+        # block order (pdfminer), not row order; no cell can be placed
+        grids.problems.append(f"{name}: the values do not follow their row labels; not read")
+        return None
+    candidates: dict[Hashable, list[digits.Reading]] = {}
+    total = 0
+    for index, row in enumerate(rows):
+        found = _candidates(row, width) if total <= digits.MAX_TABLE_READINGS else None
+        total += len(found or ())
+        if found is None and row.values:
+            grids.problems.append(f"{name} {row.label}: {' '.join(row.values)!r} cannot be split")
+        candidates[index] = found or []
+    solution = digits.solve(candidates, rules, prefer)
+    if solution.gave_up:
+        grids.problems.append(f"{name}: too many readings of its digit runs; gave up")
+    if solution.inconsistent:
+        grids.problems.append(f"{name}: no split of its digit runs satisfies the table's sums")
+    out: list[list[str]] = []
+    for index, row in enumerate(rows):
+        cells = []
+        for column in range(width):
+            text = solution.cells.get((index, column)) if row.values else ""
+            if row.kept is not None and column >= row.kept:
+                grids.dropped.add((row.label, columns[column]))
+            if text is None:
+                grids.unknown[(row.label, columns[column])] = " ".join(row.values)
+                text = ""
+            cells.append(text)
+        out.append(cells)
+    return out
+
+
+def build(found: Scan, prefer: Callable[[digits.Reading], int]) -> Grids:
+    """The grids of the scanned tables, laid out as the template lays them out."""
+    grids = Grids()
+    for block in found.active:
+        cells = _resolve("主动公开", block.rows, block.columns, [], grids, prefer)
+        if cells is not None:
+            body = [(row.label, *c) for row, c in zip(block.rows, cells, strict=True)]
+            grids.tables.append(Table((("信息内容", *block.columns), *body)))
+    if found.applications:
+        rules = _application_rules(found.applications)
+        cells = _resolve("申请", found.applications, list(APP_COLUMNS), rules, grids, prefer)
+        if cells is not None:
+            body = [(row.label, *c) for row, c in zip(found.applications, cells, strict=True)]
+            grids.tables.append(Table((("申请人情况", *APP_COLUMNS), *body)))
+    if found.review and (found.review.values or found.review_blank):
+        columns = [f"{g}/{r}" for g in REVIEW_GROUPS for r in REVIEW_RESULTS]
+        cells = _resolve("复议/诉讼", [found.review], columns, _review_rules(), grids, prefer)
+        if cells is not None:
+            header = (
+                tuple(["行政复议"] * 5 + ["行政诉讼"] * 10),
+                tuple(g for g in REVIEW_GROUPS for _ in REVIEW_RESULTS),
+                tuple(r for _ in REVIEW_GROUPS for r in REVIEW_RESULTS),
+            )
+            grids.tables.append(Table((*header, tuple(cells[0]))))
+    return grids
