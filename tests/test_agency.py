@@ -143,3 +143,35 @@ def test_the_record_carries_the_code_and_the_ambiguity_warning() -> None:
     named = analyse(body.replace("我区", "北京市朝阳区").encode(), content_type="text/plain")
     assert named.record.region.code == "110105" and named.record.region.province == "北京市"
     assert "region.ambiguous" not in {w.rule for w in named.record.warnings}
+
+
+def test_a_zone_department_is_at_the_zones_level() -> None:
+    info = describe("平潭综合实验区地方税务局", "依据《福建省政府信息公开办法》")
+    assert (info.level, info.city, info.province, info.is_department) == (
+        "city",
+        "平潭综合实验区",
+        "福建省",
+        True,
+    )
+    assert describe("乌鲁木齐国家高新区管委会").city is None  # 高新区 is no 新区
+
+
+def test_a_bare_level_word_gives_the_level_and_the_cited_government_the_place() -> None:
+    text = "根据《平武县人民政府办公室关于2021年度政府信息公开工作年度报告编制工作的通知》要求"
+    info = describe("县统计局", text)
+    assert (info.level, info.county, info.code) == ("county", "平武县", "510727")
+    assert describe("省交通运输厅", "本报告由省交通运输厅编制").level == "province"
+    assert describe("省交通运输厅", "本报告由省交通运输厅编制").province is None
+    assert describe("市场监督管理局").level is None  # 市场 is a word, not 市
+
+
+def test_short_names_that_nest_and_a_bracketed_district() -> None:
+    zone = describe("广东从化经济开发区管理委员会")
+    assert (zone.province, zone.county, zone.level, zone.code) == (
+        "广东省",
+        "从化区",
+        "county",
+        "440117",
+    )
+    merged = describe("乌鲁木齐国家高新区(新市区)")
+    assert (merged.county, merged.level) == ("新市区", "county")

@@ -31,7 +31,8 @@ _DEPARTMENT = re.compile(r"(?:局|厅|委员会|委|办公室|办公厅|办|中�
 _NATIONAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中国)")
 _MINISTRY = re.compile(r"(?:部|总署|审计署)$")  # a ministry with no place before it is national
 _FIELDS = ("province", "city", "county", "township")
-_ZONE = re.compile(rf"^({_NAME}{{2,8}}?(?:综合实验区|综合试验区|新区))")
+_ZONE = re.compile(rf"^({_NAME}{{2,8}}?(?:综合实验区|综合试验区|(?<!高)新区))")  # 高新区: no
+_BRACKETED = re.compile(r"[(（]([\u4e00-\u9fff]{2,12})[)）]")
 _PLACE_SHAPES = (_ZONE, _PROVINCE, _CITY, _COUNTY, _TOWN)
 _ENDINGS = (  # checked in order: 自治区 and 地区 end in 区 too
     ("township", ("镇", "乡", "街道", "苏木")),
@@ -46,7 +47,11 @@ _POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})(?!\d)")
 _AREA_CODE = re.compile(r"(?<![\d-])(?:[(（](0\d{2,3})[)）]|(0\d{2,3})\s*[-—－–‐])\s*\d{7,8}(?!\d)")
 _EVIDENCE_HEAD, _EVIDENCE_TAIL = 6000, 3000  # characters of a long text searched for evidence
 _FEW = 8  # namesakes few enough to tell apart by short names (永嘉 for 永嘉县)
-_PROVINCE_END = re.compile(r"省|自治区")
+_CITATION = re.compile(r"(《)|(?:人民)?政府")
+_TITLE_YEAR = re.compile(r"\d{4}\s*年度?")
+_BARE_LEVELS = {"省": "province", "市": "city", "县": "county", "区": "county",
+                "镇": "township", "乡": "township"}  # fmt: skip
+_NOT_BARE = ("市场", "区域", "县域", "乡村", "镇域")  # words, not a bare level: 市场监督管理局
 _SELF = re.compile(r"(?:我|本|全)(省|市|县|区|镇|乡|街道)")
 _SELF_LEVELS = {
     "省": "province", "市": "city", "县": "county", "区": "county",
@@ -103,6 +108,8 @@ class Place:
 
 def places(name: str) -> tuple[list[Place], str]:
     """The places at the start of an agency name, outermost first, and the rest of the name."""
+    if not _next_known(name, []) and (chain := _short_chain(name)):
+        return chain, name[sum(len(p.text) for p in chain) :]
     found: list[Place] = []
     rest = name
     while rest:
@@ -121,7 +128,38 @@ def places(name: str) -> tuple[list[Place], str]:
         rest = rest[skip + len(place.text) :]
     if not found and (bare := _bare_short(name)):
         return [bare], ""
+    if not found and (bracketed := _bracketed_place(name)):
+        return [bracketed], ""
     return found, rest
+
+
+def _short_chain(name: str) -> list[Place]:
+    """Short names that nest ("广东从化经济开发区": 广东 → 广东省, 从化 → 从化区), two at least."""
+    atlas = gazetteer()
+    chain: list[Place] = []
+    rest = name
+    while rest:
+        place = None
+        for length in range(min(4, len(rest) - 1), 1, -1):
+            inside = _inside(atlas.shortened(rest[:length]), chain)
+            level = _common_level(inside)
+            if level and (not chain or _FIELDS.index(level) > _FIELDS.index(chain[-1].level)):
+                place = Place(rest[:length], level, inside)
+                break
+        if place is None:
+            break
+        chain.append(place)
+        rest = rest[len(place.text) :]
+    return chain if len(chain) >= 2 else []
+
+
+def _bracketed_place(name: str) -> Place | None:
+    """A division named in brackets ("乌鲁木齐国家高新区(新市区)"): the body is that district's."""
+    for match in _BRACKETED.finditer(name):
+        found, rest = places(match.group(1))
+        if found and not rest and found[-1].candidates:
+            return found[-1]
+    return None
 
 
 def _next_place(rest: str, above: list[Place]) -> Place | None:
@@ -138,7 +176,13 @@ def _next_place(rest: str, above: list[Place]) -> Place | None:
             after = rest[len(token) :]
             if "政府" in token:
                 continue
-            if not after or after.startswith(_GOVERNMENT_WORDS) or _next_known(after, above):
+            free = pattern is _ZONE or pattern is _PROVINCE  # never a common word
+            if (
+                free
+                or not after
+                or after.startswith(_GOVERNMENT_WORDS)
+                or _next_known(after, above)
+            ):
                 return Place(token, _shape_level(token), [])
     return None
 
@@ -199,10 +243,35 @@ def describe(name: str | None, context: str = "") -> AgencyInfo:
     first = name.split("、")[0]  # co-issuers are listed with 、 ("和" occurs inside names)
     info = AgencyInfo(name=name, is_department=_department(first))
     stated, _ = places(first)
+    if not stated and (level := _bare_level(first)):
+        return _at_bare_level(info, level, context)
     if not stated:
         info.level = "national" if _NATIONAL.match(first) or _MINISTRY.search(first) else None
         return info
     _locate(info, stated, context)
+    return info
+
+
+def _bare_level(name: str) -> str | None:
+    """The level a name without a place gives by its first word ("县统计局", "省交通运输厅")."""
+    level = _BARE_LEVELS.get(name[:1])
+    if (
+        level
+        and not name.startswith(_NOT_BARE)
+        and (_GOVERNMENT.search(name) or _DEPARTMENT.search(name))
+    ):
+        return level
+    return None
+
+
+def _at_bare_level(info: AgencyInfo, level: str, context: str) -> AgencyInfo:
+    """A "县统计局" takes the one place at its level whose government the text cites."""
+    info.level = level
+    cited = _cited(level, context)
+    if len(cited) == 1:
+        name = cited.pop()
+        place = Place(name, level, [d for d in gazetteer().named(name) if d.level == level])
+        _locate(info, [place], context)
     return info
 
 
@@ -268,8 +337,7 @@ def _narrow(place: Place, context: str) -> list[Division]:
     contact block are there), and short names only among a few namesakes: cost stays bounded.
     """
     atlas = gazetteer()
-    if len(context) > _EVIDENCE_HEAD + _EVIDENCE_TAIL:
-        context = context[:_EVIDENCE_HEAD] + "\n" + context[-_EVIDENCE_TAIL:]
+    context = _head_and_tail(context)
     candidates = place.candidates
     own = {place.text}
     for level in _FIELDS[:3]:
@@ -285,6 +353,13 @@ def _narrow(place: Place, context: str) -> list[Division]:
     zones = _evidence_codes(context)
     kept = [c for c in candidates if any(a.code in zones for a in (c, *atlas.ancestors(c)))]
     return kept or candidates
+
+
+def _head_and_tail(context: str) -> str:
+    """The part of a long text searched for evidence: its head and its tail."""
+    if len(context) <= _EVIDENCE_HEAD + _EVIDENCE_TAIL:
+        return context
+    return context[:_EVIDENCE_HEAD] + "\n" + context[-_EVIDENCE_TAIL:]
 
 
 def _evidence_codes(context: str) -> set[str]:
@@ -315,28 +390,30 @@ def _ambiguous(place: Place, candidates: list[Division]) -> tuple[str, str]:
 
 def _province_from_rules(info: AgencyInfo, context: str) -> None:
     """A place the gazetteer does not hold takes the one province whose rules the text cites."""
-    if info.province is not None:
-        return
-    cited = {
-        name
-        for name in _provinces_named(context)
-        if re.search(rf"《[^》]{{0,12}}{name}|{name}(?:人民)?政府", context)
-    }
-    if len(cited) == 1:
+    if info.province is None and len(cited := _cited("province", context)) == 1:
         info.province = cited.pop()
 
 
-def _provinces_named(context: str) -> set[str]:
-    """The provincial-level divisions the text names in full (one pass over 省/自治区)."""
-    names = {d.name for d in gazetteer().provinces()}
-    found = {name for name in _MUNICIPALITIES if name in context}
-    for match in _PROVINCE_END.finditer(context):
-        end = match.end()
-        found.update(
-            context[start:end]
-            for start in range(max(0, end - 8), end - 2)
-            if context[start:end] in names
-        )
+def _cited(level: str, context: str) -> set[str]:
+    """Divisions at `level` the text cites as a government or as a rule's author: written
+    before 人民政府/政府 ("平武县人民政府办公室") or opening a title in 《》 ("《福建省政府…》")."""
+    atlas = gazetteer()
+    longest, endings = atlas.longest_at(level), atlas.endings(level)
+    context = _head_and_tail(context)
+    found: set[str] = set()
+    for match in _CITATION.finditer(context):
+        if match.group(1):  # 《: the name opens the title, after a year if any
+            start = match.end()
+            start += len(year.group(0)) if (year := _TITLE_YEAR.match(context, start)) else 0
+            spans = ((start, start + n) for n in range(longest, 1, -1))
+        elif context[match.start() - 1 : match.start()] not in endings:
+            continue
+        else:  # 政府: the name ends right before it
+            spans = ((match.start() - n, match.start()) for n in range(longest, 1, -1))
+        for begin, end in spans:
+            if begin >= 0 and level in atlas.levels(context[begin:end]):
+                found.add(context[begin:end])
+                break
     return found
 
 

@@ -31,19 +31,35 @@ class Division:
 
 
 class Gazetteer:
-    """Name, short-name, code, area-code and postcode indexes over the divisions."""
+    """Name, short-name, code, area-code and postcode indexes over the divisions.
 
-    def __init__(self, divisions: Iterable[Division], phones: Iterable[tuple[str, str, str]]):
+    Townships (some 40,000) are kept as name → parent codes and made into Division objects
+    only when asked for, so that loading stays cheap.
+    """
+
+    def __init__(
+        self,
+        divisions: Iterable[Division],
+        townships: dict[str, list[str]],
+        phones: Iterable[tuple[str, str, str]],
+    ):
         self._by_code: dict[str, Division] = {}
         self._by_name: dict[str, list[Division]] = defaultdict(list)
         self._by_short: dict[str, list[Division]] = defaultdict(list)
+        self._longest_at: dict[str, int] = defaultdict(int)
+        self._endings: dict[str, set[str]] = defaultdict(set)
         for division in divisions:
             if division.code and not division.former:
                 self._by_code[division.code] = division
             self._by_name[division.name].append(division)
             for short in division.shorts:
                 self._by_short[short].append(division)
-        self.longest = max(map(len, self._by_name), default=0)
+            self._note_level(division.name, division.level)
+        self._town_parents = townships
+        self._towns: dict[str, list[Division]] = {}
+        self._longest_at["township"] = max(map(len, townships), default=0)
+        self._endings["township"] = {name[-1] for name in townships}
+        self.longest = max(self._longest_at.values(), default=0)
         self._chains: dict[Division, tuple[Division, ...]] = {}
         self._above: dict[Division, dict[str, Division]] = {}
         self._provinces = [d for d in self._by_code.values() if d.level == "province"]
@@ -53,9 +69,38 @@ class Gazetteer:
             self._by_area[area].append(code)
             self._by_post[postcode[:3]].append(code)
 
+    def _note_level(self, name: str, level: str) -> None:
+        """Keep the longest name and the name endings of each level."""
+        self._longest_at[level] = max(self._longest_at[level], len(name))
+        self._endings[level].add(name[-1])
+
+    def _townships(self, name: str) -> list[Division]:
+        """The townships called `name`, made on first request."""
+        found = self._towns.get(name)
+        if found is None:
+            parents = self._town_parents.get(name, ())
+            found = self._towns[name] = [Division(name, "township", None, p) for p in parents]
+        return found
+
     def named(self, name: str) -> list[Division]:
         """Divisions whose full (or former) name is `name`."""
-        return list(self._by_name.get(name, ()))
+        found = self._by_name.get(name, [])
+        return [*found, *self._townships(name)] if name in self._town_parents else list(found)
+
+    def levels(self, name: str) -> set[str]:
+        """The levels of the divisions whose full (or former) name is `name` (cheap)."""
+        found = {d.level for d in self._by_name.get(name, ())}
+        if name in self._town_parents:
+            found.add("township")
+        return found
+
+    def longest_at(self, level: str) -> int:
+        """The length of the longest name at `level`."""
+        return self._longest_at[level]
+
+    def endings(self, level: str) -> set[str]:
+        """The characters names at `level` end with (省, 自治区's 区, 直辖市's 市 …)."""
+        return self._endings[level]
 
     def shortened(self, short: str) -> list[Division]:
         """Provinces, prefectures and counties whose short name is `short` (安徽 → 安徽省)."""
@@ -104,6 +149,7 @@ class Gazetteer:
 def read(text: str) -> Gazetteer:
     """A gazetteer from the data file's text (rows described in its header)."""
     divisions: list[Division] = []
+    townships: dict[str, list[str]] = {}
     phones: list[tuple[str, str, str]] = []
     levels: dict[str, str] = {}
     for line in text.splitlines():
@@ -112,10 +158,15 @@ def read(text: str) -> Gazetteer:
         if kind == "D":
             _, code, parent, level, name, shorts = cells
             levels[code] = level
-            divisions.append(Division(name, level, code, parent or None, _split(shorts, "/")))
+            divisions.append(
+                Division(
+                    name, level, code, parent or None, tuple(shorts.split("/")) if shorts else ()
+                )
+            )
         elif kind == "T":
-            for name in _split(cells[2], "|"):
-                divisions.append(Division(name, "township", None, cells[1]))
+            parent = cells[1]
+            for name in cells[2].split("|"):
+                townships.setdefault(name, []).append(parent)
         elif kind == "F":
             _, code, _, name = cells
             divisions.append(Division(name, levels.get(code, "county"), code, None, former=True))
@@ -123,12 +174,7 @@ def read(text: str) -> Gazetteer:
             phones.append((cells[1], cells[2], cells[3]))
     by_code = {d.code: d for d in divisions if d.code and not d.former}
     divisions = [_with_parent(d, by_code) if d.former else d for d in divisions]
-    return Gazetteer(divisions, phones)
-
-
-def _split(cell: str, sep: str) -> tuple[str, ...]:
-    """A multi-valued cell's values."""
-    return tuple(value for value in cell.split(sep) if value)
+    return Gazetteer(divisions, townships, phones)
 
 
 def _with_parent(former: Division, by_code: dict[str | None, Division]) -> Division:
