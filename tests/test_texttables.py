@@ -389,3 +389,19 @@ def test_many_long_runs_give_up_quickly(digits_per_row: int) -> None:
     assert time.monotonic() - started < 2
     assert all(ind.value is None for ind in found.indicators)
     assert "table.ambiguous_digits" in _rules(found)
+
+
+def test_pdf_text_统计指标_table_with_a_figure_in_a_row_note() -> None:
+    line = (
+        "统计指标 单位 统计数 一、主动公开情况 —— —— （一）主动公开政府信息数"
+        "（不同渠道和方式公开相同信息计1条） 条 2866 其中：主动公开规范性文件数 条 32 "
+        "三、依申请公开情况 —— —— （一）收到申请数 件 1203 1.当面申请数 件 20 "
+        "2.网络申请数 件 1183 四、行政复议数量 件 12 单位负责人：李四"
+    )
+    found = read_text_tables([line])
+    codes = {ind.row_code: ind for ind in found.indicators}
+    assert codes["active.total"].value == 2866
+    assert codes["active.total"].row.endswith("(不同渠道和方式公开相同信息计1条)")
+    assert codes["active"].row == "一、主动公开情况"
+    assert codes["requests.online"].value == 1183
+    assert not _rules(found) & {"table.ambiguous_digits", "legacy.sum"}

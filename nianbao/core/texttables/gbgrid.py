@@ -111,7 +111,7 @@ def _resolve(
     solution = digits.solve(candidates, rules, prefer)
     if solution.gave_up:
         grids.problems.append(f"{name}: too many readings of its digit runs; gave up")
-    if solution.inconsistent:
+    if solution.inconsistent and any(len(found) > 1 for found in candidates.values()):
         grids.problems.append(f"{name}: no split of its digit runs satisfies the table's sums")
     out: list[list[str]] = []
     for index, row in enumerate(rows):

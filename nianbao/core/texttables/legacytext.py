@@ -23,8 +23,10 @@ _HEADER = re.compile(
     rf"(?:指标名称|统计指标)\s*(?:计量单位|单位)\s*(?P<columns>(?:{_COLUMN}\s*){{1,4}})"
 )
 _COLUMNS = re.compile(_COLUMN)
+_NOTE = r"[(（][^()（）]{0,80}[)）]"  # a note in brackets may hold figures: （…相同信息计1条）
 _ROW = re.compile(
-    rf"(?P<label>(?:其中\s*[:：]?\s*)?(?:\d{{1,2}}\s*[.、]\s*)?[^\d\s][^\d]{{0,120}}?)"
+    rf"(?P<label>(?:其中\s*[:：]?\s*)?(?:\d{{1,2}}\s*[.、]\s*)?"
+    rf"(?:[^\d\s(（]|{_NOTE})(?:[^\d(（]|{_NOTE}){{0,120}}?)"
     rf"\s*(?P<unit>{_UNIT})\s*(?P<values>\d[\d\s.、]*)"
 )
 _ENUM = re.compile(r"^(?:其中\s*[:：]?\s*)?(?P<n>\d{1,2})\s*[.、]")
@@ -35,6 +37,7 @@ _INNER_ENUM = re.compile(
 )
 _END = re.compile(r"附件下载|单位负责人|填报人|填报日期|审核人")
 MAX_ROWS = 80
+_HEADING_JUNK = " \t—-/|"  # a heading row's empty unit and value cells: —— ——
 _CELL_BREAK = re.compile(r"\s*[|\t]\s*")
 _RULE_CELL = re.compile(r"^:?-*:?$")
 _HEADER_CELLS = {"统计指标", "指标名称"}
@@ -84,7 +87,8 @@ def scan(text: str) -> LegacyText | None:
                 carry = expected + values[trailing.end("digits") : trailing.end()].strip()
                 values = values[: trailing.start("digits")] + run[: -len(expected)]
         *headings, label = _INNER_ENUM.split(label)
-        rows += [LegacyRow(heading.strip(), "", []) for heading in headings if heading.strip()]
+        headings = [heading.strip(_HEADING_JUNK) for heading in headings]
+        rows += [LegacyRow(heading, "", []) for heading in headings if heading]
         rows.append(LegacyRow(label, match.group("unit"), values.split()))
     return LegacyText(columns, rows, header.start()) if rows and columns else None
 
@@ -128,14 +132,16 @@ def grid(
     rules: list[digits.SumRule] = []
     for parent, children in _parents(table.rows):
         for c in range(width):
-            rules.append(digits.SumRule(((parent, c),), tuple((child, c) for child in children)))
+            if len(children) > 1:  # one 其中 row alone is a part, not a breakdown
+                parts = tuple((child, c) for child in children)
+                rules.append(digits.SumRule(((parent, c),), parts))
             rules += [
                 digits.SumRule(((child, c),), ((parent, c),), at_most=True) for child in children
             ]
     solution = digits.solve(candidates, rules, prefer)
     if solution.gave_up:
         problems.append("统计表: too many readings of its digit runs; gave up")
-    if solution.inconsistent:
+    if solution.inconsistent and any(len(found) > 1 for found in candidates.values()):
         problems.append("统计表: no split of its digit runs satisfies the table's sums")
     unknown: dict[tuple[str, str], str] = {}
     body = []
