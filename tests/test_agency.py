@@ -175,3 +175,17 @@ def test_short_names_that_nest_and_a_bracketed_district() -> None:
     )
     merged = describe("乌鲁木齐国家高新区(新市区)")
     assert (merged.county, merged.level) == ("新市区", "county")
+
+
+def test_an_autonomous_prefecture_by_its_short_name_and_a_new_area() -> None:
+    text = "根据《四川省人民政府办公厅关于做好政府信息公开工作的通知》"
+    aba = describe("阿坝州人民政府办公室", text)
+    assert (aba.province, aba.city, aba.level, aba.code) == ("四川省", "阿坝州", "city", "513200")
+    town = describe("西咸新区底张街道办事处")  # 西咸新区 is neither a city nor a county
+    assert (town.city, town.county, town.township, town.level) == (
+        None,
+        None,
+        "底张街道",
+        "township",
+    )
+    assert describe("西咸新区管委会").level is None

@@ -170,6 +170,8 @@ def _next_place(rest: str, above: list[Place]) -> Place | None:
             inside = _inside(candidates, above)
             level = _common_level(inside) if inside else _shape_level(rest[:length])
             return Place(rest[:length], level, inside)
+    if prefecture := _prefecture_short(rest, above):
+        return prefecture
     for pattern in _PLACE_SHAPES:
         if match := pattern.match(rest):
             token = match.group(1)
@@ -184,6 +186,18 @@ def _next_place(rest: str, above: list[Place]) -> Place | None:
                 or _next_known(after, above)
             ):
                 return Place(token, _shape_level(token), [])
+    return None
+
+
+def _prefecture_short(rest: str, above: list[Place]) -> Place | None:
+    """An autonomous prefecture by its short name and 州 (阿坝州 for 阿坝藏族羌族自治州)."""
+    atlas = gazetteer()
+    for length in range(min(5, len(rest) - 1), 1, -1):
+        if rest[length] != "州":
+            continue
+        found = [d for d in atlas.shortened(rest[:length]) if d.name.endswith("自治州")]
+        if inside := _inside(found, above):
+            return Place(rest[: length + 1], "city", inside)
     return None
 
 
@@ -226,9 +240,10 @@ def _common_level(candidates: list[Division]) -> str | None:
 
 
 def _shape_level(token: str) -> str | None:
-    """The level a place word's ending gives (综合实验区 and 新区 are prefecture-level zones)."""
+    """The level a place word's ending gives. A 综合实验区 is prefecture-level (平潭); a 新区 the
+    gazetteer does not hold (西咸新区) is neither a city nor a county: no level of its own."""
     if _ZONE.match(token):
-        return "city"
+        return None if token.endswith("新区") else "city"
     return next((level for level, ends in _ENDINGS if token.endswith(ends)), None)
 
 
@@ -308,9 +323,9 @@ def _locate(info: AgencyInfo, stated: list[Place], context: str) -> None:
 
 
 def _written(place: Place) -> str:
-    """A stated place as the record gives it: as written, but a short name as its full name."""
-    if place.candidates and all(c.name != place.text for c in place.candidates):
-        return place.candidates[0].name  # 安徽 → 安徽省 (bare short names only)
+    """A stated place as the record gives it: as written (阿坝州), a bare short name in full."""
+    if place.candidates and all(place.text in c.shorts for c in place.candidates):
+        return place.candidates[0].name  # 安徽 → 安徽省
     return place.text
 
 
