@@ -150,6 +150,8 @@ _START = re.compile(
     rf"|{_loose('行政复议')}{_S}{_loose('行政诉讼')}{_S}{_loose('结果维持')}"
 )
 _APP_SWITCH = frozenset({"申请人情况", "自然人"})
+_ACTIVE_HEADER_KINDS = frozenset({"block", "content", "active_col", "fee", "change"})
+MAX_ROWS = 80  # rows of the 申请 table (the template has 26)
 
 
 @dataclass
@@ -225,21 +227,6 @@ def _is_prose(rest: str) -> bool:
     return bool(_SENTENCE.search(_BRACKETED.sub("", rest)))
 
 
-def _cut(row: Row, result: Scan) -> None:
-    """A row that the end of the text cuts off: with no values it is dropped (blank or lost,
-    nobody knows); the cells after the values present are unknown."""
-    kept = len(row.values)
-    row.kept = kept
-    if not kept:
-        for block in result.active:
-            if row in block.rows:
-                block.rows.remove(row)
-        if row in result.applications:
-            result.applications.remove(row)
-        if result.review is row:
-            result.review = None
-
-
 def _header_texts(gap: str) -> list[str]:
     """Header cells in a gap that no template label matched ("本年新" cut short): they keep
     their column's place."""
@@ -252,6 +239,66 @@ def _label(text: str) -> str:
     return _TOKENS.sub("", text)
 
 
+@dataclass
+class _Scanner:
+    """The state of one pass over the labels: which table, which 主动公开 sub-block."""
+
+    result: Scan
+    section: str = "active"
+    block: Block | None = None
+
+    def switch(self, spec: _Spec) -> None:
+        """Move to the 申请 or 复议/诉讼 table at its title or at its own header or rows."""
+        kind = spec.kind
+        if kind in ("apps", "app_row") or (kind == "app_header" and spec.code in _APP_SWITCH):
+            self.section = "applications"
+        if kind == "review" or (kind == "review_header" and spec.code != "总计"):
+            self.section = "review"
+
+    def header(self, spec: _Spec, label: str, gap: str, at_end: bool) -> None:
+        """A 主动公开 header cell: 信息内容 starts a sub-block, a column label extends it."""
+        if spec.kind == "block":
+            self.block = None
+            return
+        if spec.kind == "content" or self.block is None or self.block.rows:
+            self.block = Block()
+            self.result.active.append(self.block)
+        if spec.kind != "content":
+            self.block.columns.append(label)
+        if not at_end:  # at the end it may be the cut-off start of a row label
+            self.block.columns += _header_texts(gap)
+
+    def row(self, spec: _Spec, label: str) -> Row | None:
+        """The row this label starts, in the table the scan is in, or None."""
+        if self.section == "active" and spec.kind == "active_row" and self.block is not None:
+            return Row(label, spec.code)
+        if self.section == "applications" and spec.kind == "app_row":
+            return Row(label, spec.code)
+        if self.section == "review" and spec.kind in ("review_header", "app_header"):
+            return Row("", "review")  # the data row comes after the last header label
+        return None
+
+    def add(self, row: Row) -> None:
+        """Keep a row in its table (the 复议/诉讼 row replaces the header's previous one)."""
+        if self.section == "active" and self.block is not None:
+            self.block.rows.append(row)
+        elif self.section == "applications" and len(self.result.applications) < MAX_ROWS:
+            self.result.applications.append(row)
+        elif self.section == "review":
+            self.result.review = row
+
+
+def _fill(row: Row, gap: str, at_end: bool) -> tuple[bool, bool]:
+    """Read a row's values from the gap after its label: whether to keep the row (a row the
+    end of the text cuts off before any value is blank or lost, nobody knows) and whether
+    the tables end after it (a sentence follows)."""
+    row.values, row.positional, rest = _values(gap)
+    row.separated = "\n" in gap.strip()
+    if at_end:
+        row.kept = len(row.values)  # the cells after the values present are unknown
+    return not (at_end and not row.values), _is_prose(rest)
+
+
 def scan(text: str) -> Scan:
     """Find the template tables in normalised text (cells separated by SEP or whitespace)."""
     result = Scan()
@@ -259,57 +306,32 @@ def scan(text: str) -> Scan:
     if start is None:
         return result
     result.start = start.start()
-    section = "active"
-    block: Block | None = None
-    last: Row | list[str] | None = None  # where the next gap's values go
+    scanner = _Scanner(result)
     matches = list(islice(_SCANNER.finditer(text, start.start()), MAX_LABELS + 1))
     for index, match in enumerate(matches):
         spec = _SPECS[int(match.lastgroup[1:])]  # type: ignore[index]
         gap_end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        gap = text[match.end() : gap_end]
-        kind = spec.kind
-        if kind == "end":
+        gap, at_end, label = text[match.end() : gap_end], gap_end == len(text), _label(match[0])
+        if spec.kind == "end":
             # a 复议/诉讼 header with nothing under it before the next section: a blank row
-            result.review_blank = section == "review" and result.review is not None
+            result.review_blank = scanner.section == "review" and result.review is not None
             break
-        if section == "review" and result.review and result.review.values:
+        if result.review is not None and result.review.values:
             break  # the 复议/诉讼 row is the last of the template's tables
-        if (
-            kind == "apps"
-            or kind == "app_row"
-            or (kind == "app_header" and spec.code in _APP_SWITCH)
-        ):
-            section = "applications"
-        if kind == "review" or (kind == "review_header" and spec.code != "总计"):
-            section = "review"
-        last = None
-        if section == "active":
-            if kind == "block":
-                block = None
-            elif kind in ("content", "active_col", "fee", "change"):
-                if kind == "content" or block is None or block.rows:
-                    block = Block()
-                    result.active.append(block)
-                if kind != "content":
-                    block.columns.append(_label(match.group()))
-                if gap_end < len(text):  # not the cut-off start of a row label
-                    block.columns += _header_texts(gap)
-            elif kind == "active_row" and block is not None:
-                last = Row(_label(match.group()), spec.code)
-                block.rows.append(last)
-        elif section == "applications" and kind == "app_row" and len(result.applications) < 80:
-            last = Row(_label(match.group()), spec.code)
-            result.applications.append(last)
-        elif section == "review" and kind in ("review_header", "app_header"):
-            last = Row("", "review")
-            result.review = last
-        if last is not None:
-            last.values, last.positional, rest = _values(gap)
-            last.separated = "\n" in gap.strip()
-            if gap_end == len(text):
-                _cut(last, result)
-            if _is_prose(rest):
-                break  # a sentence after a row: the prose after the tables
+        scanner.switch(spec)
+        if scanner.section == "active" and spec.kind in _ACTIVE_HEADER_KINDS:
+            scanner.header(spec, label, gap, at_end)
+            continue
+        row = scanner.row(spec, label)
+        if row is None:
+            continue
+        keep, prose = _fill(row, gap, at_end)
+        if keep:
+            scanner.add(row)
+        elif scanner.section == "review":
+            result.review = None
+        if prose:
+            break  # a sentence after a row: the prose after the tables
     result.active = [block for block in result.active if block.columns]
     result.found = bool(result.active or result.applications or result.review is not None)
     return result
