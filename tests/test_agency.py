@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from nianbao.core.agency import describe, places
 from nianbao.core.pipeline import analyse
 
@@ -189,3 +191,25 @@ def test_an_autonomous_prefecture_by_its_short_name_and_a_new_area() -> None:
         "township",
     )
     assert describe("西咸新区管委会").level is None
+
+
+def test_a_place_later_in_the_name_and_words_before_it() -> None:
+    info = describe("现公布清远市清新区人民政府")
+    assert (info.city, info.county, info.level, info.code) == (
+        "清远市",
+        "清新区",
+        "county",
+        "441803",
+    )
+    branch = describe("国家税务总局北京市税务局")
+    assert (branch.province, branch.level) == ("北京市", "province")
+
+
+def test_cost_stays_bounded_on_a_long_text() -> None:
+    """Evidence is searched in the head and tail of the text only."""
+    text = "各乡镇、各部门：" * 20000 + "地址：北京市朝阳区日坛北路33号"
+    describe("太平镇人民政府", text)
+    start = time.perf_counter()
+    info = describe("朝阳区人民政府", text)
+    assert time.perf_counter() - start < 0.05
+    assert info.province == "北京市"  # the tail is searched

@@ -31,6 +31,7 @@ _DEPARTMENT = re.compile(r"(?:局|厅|委员会|委|办公室|办公厅|办|中�
 _NATIONAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中国)")
 _MINISTRY = re.compile(r"(?:部|总署|审计署)$")  # a ministry with no place before it is national
 _FIELDS = ("province", "city", "county", "township")
+_OUTER_LEVELS = {"province", "city", "county"}
 _ZONE = re.compile(rf"^({_NAME}{{2,8}}?(?:综合实验区|综合试验区|(?<!高)新区))")  # 高新区: no
 _BRACKETED = re.compile(r"[(（]([\u4e00-\u9fff]{2,12})[)）]")
 _PLACE_SHAPES = (_ZONE, _PROVINCE, _CITY, _COUNTY, _TOWN)
@@ -45,7 +46,7 @@ _SEAT = "人民政府"
 _GOVERNMENT_WORDS = ("人民政府", "政府", "管委会", "管理委员会", "办事处", "行政公署", "党委")
 _POSTCODE = re.compile(r"(?:邮编|邮政编码)\s*[:：]?\s*(\d{6})(?!\d)")
 _AREA_CODE = re.compile(r"(?<![\d-])(?:[(（](0\d{2,3})[)）]|(0\d{2,3})\s*[-—－–‐])\s*\d{7,8}(?!\d)")
-_EVIDENCE_HEAD, _EVIDENCE_TAIL = 6000, 3000  # characters of a long text searched for evidence
+_EVIDENCE_HEAD, _EVIDENCE_TAIL = 12000, 4000  # characters of a long text searched for evidence
 _FEW = 8  # namesakes few enough to tell apart by short names (永嘉 for 永嘉县)
 _CITATION = re.compile(r"(《)|(?:人民)?政府")
 _TITLE_YEAR = re.compile(r"\d{4}\s*年度?")
@@ -176,8 +177,8 @@ def _next_place(rest: str, above: list[Place]) -> Place | None:
         if match := pattern.match(rest):
             token = match.group(1)
             after = rest[len(token) :]
-            if "政府" in token:
-                continue
+            if "政府" in token or _ends_in_known(token):
+                continue  # "现公布清远市": words before a place the gazetteer knows
             free = pattern is _ZONE or pattern is _PROVINCE  # never a common word
             if (
                 free
@@ -199,6 +200,12 @@ def _prefecture_short(rest: str, above: list[Place]) -> Place | None:
         if inside := _inside(found, above):
             return Place(rest[: length + 1], "city", inside)
     return None
+
+
+def _ends_in_known(token: str) -> bool:
+    """True when a place-shaped word ends with a longer known name (3 characters or more)."""
+    atlas = gazetteer()
+    return any(atlas.levels(token[start:]) for start in range(1, len(token) - 2))
 
 
 def _next_known(rest: str, above: list[Place]) -> bool:
@@ -252,12 +259,17 @@ def describe(name: str | None, context: str = "") -> AgencyInfo:
 
     `context` is the report's text: evidence for parent regions and for a name the name alone
     leaves ambiguous. With no name, the level is read from how the text speaks of itself (我镇).
+    Only the head and tail of a long text are searched (the issuer line, cited rules and the
+    contact block are there, the tables in between): the cost stays bounded.
     """
+    context = _head_and_tail(context)
     if not name:
         return AgencyInfo(level=_self_level(context))
     first = name.split("、")[0]  # co-issuers are listed with 、 ("和" occurs inside names)
     info = AgencyInfo(name=name, is_department=_department(first))
-    stated, _ = places(first)
+    stated, _ = places(first) if first else ([], "")
+    if not stated:
+        stated = _places_inside(first)
     if not stated and (level := _bare_level(first)):
         return _at_bare_level(info, level, context)
     if not stated:
@@ -265,6 +277,17 @@ def describe(name: str | None, context: str = "") -> AgencyInfo:
         return info
     _locate(info, stated, context)
     return info
+
+
+def _places_inside(name: str) -> list[Place]:
+    """Places that start later in a name ("现公布清远市清新区人民政府", "国家税务总局北京市税务局"):
+    only a province, prefecture or county name of three characters or more counts."""
+    atlas = gazetteer()
+    for start in range(1, len(name) - 2):
+        for length in range(min(atlas.longest, len(name) - start), 2, -1):
+            if atlas.levels(name[start : start + length]) & _OUTER_LEVELS:
+                return places(name[start:])[0]
+    return []
 
 
 def _bare_level(name: str) -> str | None:
@@ -348,11 +371,9 @@ def _mentioned(division: Division, context: str, own: set[str], shorts: bool = T
 def _narrow(place: Place, context: str) -> list[Division]:
     """The candidates the text's evidence leaves: places it names, then postcode and area code.
 
-    Only the head and tail of a long text are searched (the issuer line, cited rules and the
-    contact block are there), and short names only among a few namesakes: cost stays bounded.
+    Short names count only among a few namesakes (many namesakes' short names are noise).
     """
     atlas = gazetteer()
-    context = _head_and_tail(context)
     candidates = place.candidates
     own = {place.text}
     for level in _FIELDS[:3]:
@@ -414,7 +435,6 @@ def _cited(level: str, context: str) -> set[str]:
     before 人民政府/政府 ("平武县人民政府办公室") or opening a title in 《》 ("《福建省政府…》")."""
     atlas = gazetteer()
     longest, endings = atlas.longest_at(level), atlas.endings(level)
-    context = _head_and_tail(context)
     found: set[str] = set()
     for match in _CITATION.finditer(context):
         if match.group(1):  # 《: the name opens the title, after a year if any
