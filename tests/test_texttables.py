@@ -405,3 +405,13 @@ def test_pdf_text_统计指标_table_with_a_figure_in_a_row_note() -> None:
     assert codes["active"].row == "一、主动公开情况"
     assert codes["requests.online"].value == 1183
     assert not _rules(found) & {"table.ambiguous_digits", "legacy.sum"}
+
+
+def test_provincial_rows_as_written_are_kept_even_when_odd() -> None:
+    found = read_text_tables(
+        ["指标名称 计量单位 2015年度 历年累计 主动公开文件数 条 30 12 行政复议数 件 - 0 附件下载"]
+    )
+    got = {(ind.row, ind.column_code): ind for ind in found.indicators}
+    assert got[("主动公开文件数", "this_year")].value == 30  # more than 历年累计, as written
+    assert got[("主动公开文件数", "cumulative")].value == 12
+    assert got[("行政复议数", "this_year")].semantics == "not_applicable"

@@ -112,7 +112,7 @@ def _splits(piece: str, parts: int) -> Iterable[tuple[str, ...]]:
 
 
 @lru_cache(maxsize=4096)
-def _value(text: str) -> Decimal:
+def number(text: str) -> Decimal:
     """A cell's number for the sums: blank, "-" and "/" count as 0, as gbtables counts them."""
     if _PART.fullmatch(text):
         return Decimal(text)
@@ -219,8 +219,8 @@ def _own_filtered(
 
 def _holds(rule: SumRule, chosen: Mapping[Hashable, Reading]) -> bool:
     """Whether the rule holds for the chosen readings (all its rows must be chosen)."""
-    left = sum((_value(chosen[k][c]) for k, c in rule.left), Decimal(0))
-    right = sum((_value(chosen[k][c]) for k, c in rule.right), Decimal(0))
+    left = sum((number(chosen[k][c]) for k, c in rule.left), Decimal(0))
+    right = sum((number(chosen[k][c]) for k, c in rule.right), Decimal(0))
     return left <= right if rule.at_most else left == right
 
 

@@ -1,4 +1,5 @@
-"""Provincial-style pre-2019 tables flattened into text (指标名称 | 计量单位 | 2011年度 | 历年累计).
+"""Pre-2019 tables flattened into text: the provincial form (指标名称 | 计量单位 | 2011年度 |
+历年累计) and the national 统计指标 | 单位 | 统计数 form, on one line or one row per line.
 
 Each row is a label, its unit and its value text ("主动公开信息数条4251516"). A flattened row
 may end with the next row's enumerator ("…条41815092.政府公报公开"): the enumerator expected
@@ -24,10 +25,11 @@ _HEADER = re.compile(
 )
 _COLUMNS = re.compile(_COLUMN)
 _NOTE = r"[(（][^()（）]{0,80}[)）]"  # a note in brackets may hold figures: （…相同信息计1条）
+_DASH = r"[—/-](?=[\s\d—/-]|$)"  # a cell written "-", "—" or "/" (not the start of a label)
 _ROW = re.compile(
     rf"(?P<label>(?:其中\s*[:：]?\s*)?(?:\d{{1,2}}\s*[.、]\s*)?"
     rf"(?:[^\d\s(（]|{_NOTE})(?:[^\d(（]|{_NOTE}){{0,120}}?)"
-    rf"\s*(?P<unit>{_UNIT})\s*(?P<values>\d[\d\s.、]*)"
+    rf"\s*(?P<unit>{_UNIT})\s*(?P<values>(?:\d|{_DASH})(?:[\d\s.、]|{_DASH})*)"
 )
 _ENUM = re.compile(r"^(?:其中\s*[:：]?\s*)?(?P<n>\d{1,2})\s*[.、]")
 _TRAILING_ENUM = re.compile(r"(?P<digits>\d+)\s*[.、]\s*$")
@@ -75,22 +77,40 @@ def scan(text: str) -> LegacyText | None:
         if len(rows) >= MAX_ROWS:
             break
         label = carry + match.group("label").strip()
-        carry = ""
-        values = match.group("values")
-        enum = _ENUM.match(label)
-        expected = str(int(enum.group("n")) + 1) if enum else "1"
-        trailing = _TRAILING_ENUM.search(values)
-        if trailing:
-            run = trailing.group("digits")
-            spaced = run == expected and values[: trailing.start()].strip() != ""
-            if spaced or (run.endswith(expected) and run != expected):
-                carry = expected + values[trailing.end("digits") : trailing.end()].strip()
-                values = values[: trailing.start("digits")] + run[: -len(expected)]
+        values, carry = _next_enumerator(label, match.group("values"))
         *headings, label = _INNER_ENUM.split(label)
         headings = [heading.strip(_HEADING_JUNK) for heading in headings]
         rows += [LegacyRow(heading, "", []) for heading in headings if heading]
         rows.append(LegacyRow(label, match.group("unit"), values.split()))
     return LegacyText(columns, rows, header.start()) if rows and columns else None
+
+
+def _next_enumerator(label: str, values: str) -> tuple[str, str]:
+    """The row's value text without the next row's enumerator glued to its end, and that
+    enumerator ("41815092." after "1.网站公开" is 4181509 and "2.")."""
+    enum = _ENUM.match(label)
+    expected = str(int(enum.group("n")) + 1) if enum else "1"
+    trailing = _TRAILING_ENUM.search(values)
+    if trailing is None:
+        return values, ""
+    run = trailing.group("digits")
+    spaced = run == expected and values[: trailing.start()].strip() != ""
+    if not spaced and (run == expected or not run.endswith(expected)):
+        return values, ""
+    carry = expected + values[trailing.end("digits") : trailing.end()].strip()
+    return values[: trailing.start("digits")] + run[: -len(expected)], carry
+
+
+def _readings(row: LegacyRow, width: int, year_first: bool) -> list[digits.Reading] | None:
+    """A row's readings: as written with one token per cell, else its digit splits, of which
+    those where the year's count exceeds the cumulative count are dropped (unless all are)."""
+    if len(row.values) == width:
+        return [tuple(row.values)]
+    found = digits.readings(row.values, width)
+    if found and year_first:
+        kept = [r for r in found if digits.number(r[0]) <= digits.number(r[1])]
+        found = kept or found
+    return found
 
 
 def _parents(rows: list[LegacyRow]) -> list[tuple[int, list[int]]]:
@@ -120,15 +140,10 @@ def grid(
         if not row.values:  # a heading row
             candidates[index] = []
             continue
-        found = (
-            [tuple(row.values)] if len(row.values) == width else digits.readings(row.values, width)
-        )
+        found = _readings(row, width, year_first)
         if found is None:
             problems.append(f"统计表 {row.label}: {' '.join(row.values)!r} cannot be split")
-        found = found or []
-        if year_first:  # a year's count never exceeds the cumulative count
-            found = [r for r in found if float(r[0]) <= float(r[1])]
-        candidates[index] = found
+        candidates[index] = found or []
     rules: list[digits.SumRule] = []
     for parent, children in _parents(table.rows):
         for c in range(width):
