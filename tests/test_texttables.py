@@ -415,3 +415,16 @@ def test_provincial_rows_as_written_are_kept_even_when_odd() -> None:
     assert got[("主动公开文件数", "this_year")].value == 30  # more than 历年累计, as written
     assert got[("主动公开文件数", "cumulative")].value == 12
     assert got[("行政复议数", "this_year")].semantics == "not_applicable"
+
+
+def test_an_applications_table_with_legal_persons_in_one_column() -> None:
+    lines = [
+        "申请人情况 | 自然人 | 法人或其他组织 | 总计 |",
+        "一、本年新收政府信息公开申请数量 | 3 | 1 | 4 |",
+        "(一)予以公开 | 2 | 1 | 3 |",
+    ]
+    found = read_text_tables(lines)
+    assert _value(found, "applications", "new_received", "natural_person") == 3
+    assert _value(found, "applications", "new_received", "total") == 4
+    assert ("applications", "new_received", "commercial") not in _cells(found)
+    assert "table.nonstandard_column" in _rules(found)

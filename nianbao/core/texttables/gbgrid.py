@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from nianbao.core.document import Table
 from nianbao.core.texttables import digits
 from nianbao.core.texttables.gbscan import (
-    APP_COLUMNS,
     APP_ROW_CODES,
     REVIEW_GROUPS,
     REVIEW_RESULTS,
@@ -54,10 +53,9 @@ def _candidates(row: Row, width: int) -> list[digits.Reading] | None:
     return digits.readings(values, width, blanks=row.separated)
 
 
-def _application_rules(rows: list[Row]) -> list[digits.SumRule]:
+def _application_rules(rows: list[Row], width: int) -> list[digits.SumRule]:
     """Row totals, the （七）总计 column sums and the 勾稽 balance of the 申请 table."""
     keys = {row.code: index for index, row in enumerate(rows)}
-    width = len(APP_COLUMNS)
     rules = [
         digits.SumRule(((i, width - 1),), tuple((i, c) for c in range(width - 1)))
         for i in range(len(rows))
@@ -137,11 +135,12 @@ def build(found: Scan, prefer: Callable[[digits.Reading], int]) -> Grids:
             body = [(row.label, *c) for row, c in zip(block.rows, cells, strict=True)]
             grids.tables.append(Table((("信息内容", *block.columns), *body)))
     if found.applications:
-        rules = _application_rules(found.applications)
-        cells = _resolve("申请", found.applications, list(APP_COLUMNS), rules, grids, prefer)
+        columns = found.app_columns
+        rules = _application_rules(found.applications, len(columns))
+        cells = _resolve("申请", found.applications, list(columns), rules, grids, prefer)
         if cells is not None:
             body = [(row.label, *c) for row, c in zip(found.applications, cells, strict=True)]
-            grids.tables.append(Table((("申请人情况", *APP_COLUMNS), *body)))
+            grids.tables.append(Table((("申请人情况", *columns), *body)))
     if found.review and (found.review.values or found.review_blank):
         columns = [f"{g}/{r}" for g in REVIEW_GROUPS for r in REVIEW_RESULTS]
         cells = _resolve("复议/诉讼", [found.review], columns, _review_rules(), grids, prefer)

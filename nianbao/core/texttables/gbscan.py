@@ -90,7 +90,10 @@ _APP_GROUPS = (
     ("(五)", "不予处理"),
 )
 APP_COLUMNS = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")
-_APP_HEADER = ("申请人情况", "法人或其他组织", "法人或者其他组织", "小计", *APP_COLUMNS)
+_LEGAL_PERSON = ("法人或其他组织", "法人或者其他组织")
+# a 申请 table whose legal persons are one column (no 商业企业 … under 法人或其他组织)
+APP_COLUMNS_SHORT = ("自然人", "法人或其他组织", "总计")
+_APP_HEADER = ("申请人情况", *_LEGAL_PERSON, "小计", *APP_COLUMNS)
 _ACTIVE_ROWS = (
     "规章", "行政规范性文件", "规范性文件", "行政许可", "其他对外管理服务事项", "行政处罚",
     "行政强制", "行政事业性收费", "政府集中采购", "其他主动公开文件",
@@ -183,6 +186,17 @@ class Scan:
     applications: list[Row] = field(default_factory=list)
     review: Row | None = None
     review_blank: bool = False
+    app_header: set[str] = field(default_factory=set)  # the 申请 header labels seen
+
+    @property
+    def app_columns(self) -> tuple[str, ...]:
+        """The 申请 columns in value order: the template's seven, or three when the header
+        names 法人或其他组织 but none of its five kinds."""
+        kinds = set(APP_COLUMNS[1:-1]) - {"其他"}
+        if self.app_header & set(_LEGAL_PERSON) and not self.app_header & kinds:
+            return APP_COLUMNS_SHORT
+        return APP_COLUMNS
+
     start: int = 0
     found: bool = False
 
@@ -319,6 +333,8 @@ def scan(text: str) -> Scan:
         if result.review is not None and result.review.values:
             break  # the 复议/诉讼 row is the last of the template's tables
         scanner.switch(spec)
+        if scanner.section == "applications" and spec.kind == "app_header":
+            result.app_header.add(spec.code)
         if scanner.section == "active" and spec.kind in _ACTIVE_HEADER_KINDS:
             scanner.header(spec, label, gap, at_end)
             continue
