@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from devtools.eval_region import evaluate
 from nianbao.core.gazetteer import gazetteer, read
 from nianbao.data import divisions_text
 
 DEV_SET = Path(__file__).parent / "fixtures" / "dev-set"
+LABELLED = Path(__file__).parent / "fixtures" / "labelled"
 
 SAMPLE = "\n".join(
     [
@@ -65,9 +68,10 @@ def test_packaged_gazetteer_follows_the_records_conventions() -> None:
     assert not atlas.named("中西区")  # 香港's districts carry no GB/T 2260 code of their own
 
 
-def test_describe_on_the_dev_set_labels() -> None:
+@pytest.mark.parametrize(("folder", "least"), [(DEV_SET, 45), (LABELLED, 90)], ids=["dev", "ours"])
+def test_describe_on_the_labels(folder: Path, least: int) -> None:
     """Each label's own agency and raw text, region fields and level compared with the label."""
-    right, counted, misses, slowest = evaluate(DEV_SET / "labels", DEV_SET / "raw")
-    assert counted >= 45
+    right, counted, misses, slowest = evaluate(folder / "labels", folder / "raw")
+    assert counted >= least
     assert right / counted >= 0.95, misses
     assert slowest < 0.005  # a few hundred microseconds at worst on this machine

@@ -32,6 +32,7 @@ _NATIONAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中国)")
 _MINISTRY = re.compile(r"(?:部|总署|审计署)$")  # a ministry with no place before it is national
 _FIELDS = ("province", "city", "county", "township")
 _OUTER_LEVELS = {"province", "city", "county"}
+_LONGEST_NAME = 64
 _ZONE = re.compile(rf"^({_NAME}{{2,8}}?(?:综合实验区|综合试验区|(?<!高)新区))")  # 高新区: no
 _BRACKETED = re.compile(r"[(（]([\u4e00-\u9fff]{2,12})[)）]")
 _PLACE_SHAPES = (_ZONE, _PROVINCE, _CITY, _COUNTY, _TOWN)
@@ -265,7 +266,8 @@ def describe(name: str | None, context: str = "") -> AgencyInfo:
     context = _head_and_tail(context)
     if not name:
         return AgencyInfo(level=_self_level(context))
-    first = name.split("、")[0]  # co-issuers are listed with 、 ("和" occurs inside names)
+    # co-issuers are listed with 、 ("和" occurs inside names); no agency name is longer
+    first = name.split("、")[0][:_LONGEST_NAME]
     info = AgencyInfo(name=name, is_department=_department(first))
     stated, _ = places(first) if first else ([], "")
     if not stated:
