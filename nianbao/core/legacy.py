@@ -1,7 +1,9 @@
 """The pre-2019 《政府信息公开情况统计表》 (统计指标 | 单位 | 统计数), from grids or flattened text.
 
 Every value is read next to its own label: a row whose value cell is missing yields a blank
-indicator and a warning, never a shifted column. Row codes (a public contract, stable):
+indicator and a warning, never a shifted column. The provincial form (指标名称 | 计量单位 |
+2011年度 | 历年累计) has one value column per header label: column codes value (统计数),
+this_year (2011年度, 本年), cumulative (历年累计). Row codes (a public contract, stable):
 
 active, active.total, active.normative_docs, active.normative_docs_issued, active.channels,
 active.gazette, active.website, active.weibo, active.wechat, active.other,
@@ -255,15 +257,14 @@ _HEADER_LABELS = {"统计指标", "指标名称"}
 _UNIT_LABELS = ("单位", "计量单位")
 
 
-def _column_code(label: str) -> str | None:
-    """The code of a value column: 统计数, a year's count, or the cumulative count."""
-    if label == COLUMN:
-        return "value"
+def _column_code(label: str) -> str:
+    """The code of a value column: the cumulative count, a year's count, else the value (统计数
+    or however the one value column is headed)."""
     if "累计" in label:
         return "cumulative"
     if re.search(r"(?:19|20)\d{2}年|本年", label):
         return "this_year"
-    return None
+    return "value"
 
 
 def from_grid(table: Table) -> LegacyTable | None:
