@@ -83,7 +83,8 @@ class AgencyInfo:
 
 
 def split_region(name: str) -> tuple[dict[str, str | None], str]:
-    """Region tokens at the start of an agency name, and what is left after them."""
+    """Region tokens at the start of an agency name, by their shape only (no gazetteer), and what
+    is left after them: the quick reading the issuer finder, dedup and sites hints use."""
     region: dict[str, str | None] = dict.fromkeys(("province", "city", "county", "township"))
     rest = name
     if rest.startswith(_MUNICIPALITIES):
