@@ -428,3 +428,18 @@ def test_an_applications_table_with_legal_persons_in_one_column() -> None:
     assert _value(found, "applications", "new_received", "total") == 4
     assert ("applications", "new_received", "commercial") not in _cells(found)
     assert "table.nonstandard_column" in _rules(found)
+
+
+def test_a_markdown_review_table_keeps_its_fifteen_places() -> None:
+    lines = [
+        "| 行政复议 | | | | | 行政诉讼 | | | | | | | | | |",
+        "| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 未经复议直接起诉 | | | | | 复议后起诉 |",
+        "| | | | | | 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 | 结果维持 | 结果纠正 | 其他结果 "
+        "| 尚未审结 | 总计 |",
+        "| 1 | 0 | 0 | 1 | 2 | 0 | 0 | 0 | 0 | 0 | 3 | 0 | 0 | 0 | 3 |",
+        "五、存在的主要问题及改进情况",
+    ]
+    found = read_text_tables(lines)
+    assert _value(found, "review_litigation", "review", "pending") == 1
+    assert _value(found, "review_litigation", "litigation_after_review", "upheld") == 3
+    assert _value(found, "review_litigation", "litigation_after_review", "total") == 3

@@ -23,6 +23,7 @@ MAX_CHARS = 200_000  # a page longer than this is scanned only this far for flat
 MAX_LINES = 5_000
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _EMPHASIS = re.compile(r"\*\*|__")
+_MARKDOWN_ROW = re.compile(r"^\s*\|(?=.*\|\s*$)")
 _HTML_CELL = re.compile(r"<\s*t[dh]\b[^>]{0,200}>", re.IGNORECASE)
 _HTML_ROW = re.compile(r"<\s*/?\s*tr\b[^>]{0,200}>", re.IGNORECASE)
 _HTML_TAG = re.compile(r"<[^<>]{1,200}>")
@@ -42,7 +43,8 @@ class TextTables:
 def _normalised(lines: Sequence[str]) -> str:
     """One text, NFKC-folded, with pipes, tabs and HTML cells as cell boundaries; markdown's
     rule rows (|---|:---:|), emphasis (**) and other HTML tags dropped."""
-    kept = [line for line in lines if not _MARKDOWN_RULE.match(line)]
+    # a markdown row's leading pipe only closes the row before: no empty cell between rows
+    kept = [_MARKDOWN_ROW.sub("", line) for line in lines if not _MARKDOWN_RULE.match(line)]
     text = unicodedata.normalize("NFKC", "\n".join(kept))[:MAX_CHARS]
     if "<t" in text or "<T" in text:  # an HTML table left in the text (OCR markdown)
         text = _HTML_ROW.sub("\n", _HTML_CELL.sub("|", text))
