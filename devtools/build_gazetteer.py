@@ -67,6 +67,11 @@ def _zip_text(path: Path) -> tuple[str, str]:
     return text.replace("\r\n", "\n"), dt.date(*info.date_time[:3]).isoformat()
 
 
+def _is_township(name: str) -> bool:
+    """A 镇/乡/街道/苏木 with a name ("街道" alone is an artefact of the source)."""
+    return name.endswith(_TOWNSHIP_ENDS) and name not in _TOWNSHIP_ENDS
+
+
 def _is_municipality(name: str) -> bool:
     """A provincial-level 直辖市 (the source repeats it as its own only prefecture)."""
     return name.endswith("市")
@@ -83,7 +88,7 @@ def read_locations(text: str) -> list[Division]:
         if not cells[0] or depth >= 4:
             continue
         if depth == 3:
-            if current is not None and cells[0].endswith(_TOWNSHIP_ENDS):
+            if current is not None and _is_township(cells[0]):
                 current.towns.append(cells[0])
             continue
         if len(cells) != 3:
