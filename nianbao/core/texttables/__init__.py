@@ -106,32 +106,54 @@ def _mark_unknown(
     return marked
 
 
-def read_text_tables(lines: Sequence[str]) -> TextTables:
-    """The statistics tables flattened into `lines`, read into canonical indicators."""
-    text = _normalised(lines)
+def _national(text: str) -> TextTables | None:
+    """The 2019/2021 national-template tables flattened into the text."""
     found = gbscan.scan(text)
-    if found.found:
-        grids = gbgrid.build(found, _prefer(_stated(text[: found.start])))
-        gb = parse_gb_tables(grids.tables)
-        indicators = _mark_unknown(_without(gb.indicators, grids.dropped), grids.unknown)
-        warnings = [*gb.warnings, *_ambiguous(grids.unknown, grids.problems)]
-        return TextTables(gb.format, indicators, warnings)
+    if not found.found:
+        return None
+    grids = gbgrid.build(found, _prefer(_stated(text[: found.start])))
+    gb = parse_gb_tables(grids.tables)
+    indicators = _mark_unknown(_without(gb.indicators, grids.dropped), grids.unknown)
+    return TextTables(
+        gb.format, indicators, [*gb.warnings, *_ambiguous(grids.unknown, grids.problems)]
+    )
+
+
+def _legacy_rows(lines: Sequence[str]) -> TextTables | None:
+    """A pre-2019 table written one row per line (pipes or tabs between its cells)."""
     rows = legacytext.grid_from_lines(
         [unicodedata.normalize("NFKC", line) for line in lines[:MAX_LINES]]
     )
     table = legacy.from_grid(rows) if rows is not None else None
-    if table is not None and table.indicators:
-        return TextTables("pre2019", table.indicators, table.warnings)
+    return TextTables("pre2019", table.indicators, table.warnings) if table else None
+
+
+def _legacy_flat(text: str) -> TextTables | None:
+    """A pre-2019 table flattened into a run of text (label, unit, values, label …)."""
     flat = legacytext.scan(text)
-    if flat is not None:
-        grid, unknown, problems = legacytext.grid(flat, _prefer(_stated(text[: flat.start])))
-        table = legacy.from_grid(grid)
-        if table is not None:
-            indicators = _mark_unknown(table.indicators, unknown)
-            return TextTables(
-                "pre2019", indicators, [*table.warnings, *_ambiguous(unknown, problems)]
-            )
-    return TextTables()
+    if flat is None:
+        return None
+    grid, unknown, problems = legacytext.grid(flat, _prefer(_stated(text[: flat.start])))
+    table = legacy.from_grid(grid)
+    if table is None:
+        return None
+    indicators = _mark_unknown(table.indicators, unknown)
+    return TextTables("pre2019", indicators, [*table.warnings, *_ambiguous(unknown, problems)])
+
+
+def read_text_tables(lines: Sequence[str]) -> TextTables:
+    """The statistics tables flattened into `lines`, read into canonical indicators: the
+    national template's if the text holds them, else a pre-2019 table's."""
+    text = _normalised(lines)
+    found = _national(text)
+    if found is not None and found.indicators:
+        return found
+    older = _legacy_rows(lines)
+    if older is None or not older.indicators:
+        older = _legacy_flat(text)
+    if older is not None and older.indicators:
+        return older
+    return found or TextTables()
 
 
 __all__ = ["TextTables", "read_text_tables"]
