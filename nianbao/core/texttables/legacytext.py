@@ -19,7 +19,7 @@ from nianbao.core.document import Table
 from nianbao.core.texttables import digits
 
 _UNIT = r"(?:万元|人次|条|件|个|次|元|人|篇|项|期|场)"
-_COLUMN = r"(?:(?:19|20)\d{2}\s*年度?|历年累计|累计|本年度?|上年度?|统计数)"
+_COLUMN = r"(?:(?:19|20)\d{2}\s*年度?|历年累计|累计数?|本年度?|上年度?|统计数|数量|数值)"
 _HEADER = re.compile(
     rf"(?:指标名称|统计指标)\s*(?:计量单位|单位)\s*(?P<columns>(?:{_COLUMN}\s*){{1,4}})"
 )
