@@ -443,3 +443,19 @@ def test_a_markdown_review_table_keeps_its_fifteen_places() -> None:
     assert _value(found, "review_litigation", "review", "pending") == 1
     assert _value(found, "review_litigation", "litigation_after_review", "upheld") == 3
     assert _value(found, "review_litigation", "litigation_after_review", "total") == 3
+
+
+def test_spaced_whole_numbers_fewer_than_the_cells_lost_blanks_not_separators() -> None:
+    lines = [
+        "信息内容 本年制发件数 本年废止件数 现行有效件数",
+        "规章 123",  # pypdf: one cell filled, two blank
+        "行政规范性文件 3 1 12",
+    ]
+    found = read_text_tables(lines)
+    assert all(
+        ind.value is None for ind in found.indicators if ind.row_code == "regulations"
+    )  # not 1|2|3
+    assert _value(found, "active_disclosure", "normative_documents", "in_force") == 12
+    # the same digits glued to their label are a run that lost its separators
+    found = read_text_tables([lines[0], "规章123", lines[2]])
+    assert _value(found, "active_disclosure", "regulations", "in_force") == 3

@@ -84,6 +84,11 @@ def readings(pieces: Sequence[str], width: int, blanks: bool = False) -> list[Re
     return found
 
 
+def is_number(text: str) -> bool:
+    """Whether the text is a number as people write one (no leading zero: "0", "12", "3.5")."""
+    return bool(_PART.fullmatch(text))
+
+
 def _with_blanks(pieces: Sequence[str], width: int) -> list[Reading] | None:
     """Readings of the pieces, one cell each, as `width` cells the others of which were blank."""
     found: list[Reading] = []

@@ -36,11 +36,22 @@ class Grids:
     problems: list[str] = field(default_factory=list)
 
 
-def _candidates(row: Row, width: int) -> list[digits.Reading] | None:
+def _lost_separators(rows: list[Row]) -> bool:
+    """Whether a table's text lost its cell separators: digits glued to a label ("规章000") or
+    a token no one writes as a number ("00", "000023"). Otherwise whole numbers spaced apart
+    that are fewer than the cells have lost blank cells instead."""
+    return any(
+        row.glued or not all(digits.is_number(value) for value in row.values)
+        for row in rows
+        if row.values and not row.positional
+    )
+
+
+def _candidates(row: Row, width: int, runs: bool) -> list[digits.Reading] | None:
     """A row's readings: as written when it has one token per cell or its cells are positional
-    (the missing ones blank), the placements of lost blank cells when each value stands on
-    its own line, else its digit splits. A row the end of the text cut off is read only when
-    its cells keep their places."""
+    (the missing ones blank), else the splits of its digit runs (`runs`) or the placements of
+    lost blank cells. A row the end of the text cut off is read only when its cells keep their
+    places."""
     values = row.values
     if not values:
         return None
@@ -50,7 +61,7 @@ def _candidates(row: Row, width: int) -> list[digits.Reading] | None:
         return [(*values, *[""] * (width - len(values)))]
     if row.kept is not None:
         return None
-    return digits.readings(values, width, blanks=row.separated)
+    return digits.readings(values, width, blanks=row.separated or not runs)
 
 
 def _application_rules(rows: list[Row], width: int) -> list[digits.SumRule]:
@@ -99,9 +110,9 @@ def _resolve(
         grids.problems.append(f"{name}: the values do not follow their row labels; not read")
         return None
     candidates: dict[Hashable, list[digits.Reading]] = {}
-    total = 0
+    total, runs = 0, _lost_separators(rows)
     for index, row in enumerate(rows):
-        found = _candidates(row, width) if total <= digits.MAX_TABLE_READINGS else None
+        found = _candidates(row, width, runs) if total <= digits.MAX_TABLE_READINGS else None
         total += len(found or ())
         if found is None and row.values:
             grids.problems.append(f"{name} {row.label}: {' '.join(row.values)!r} cannot be split")

@@ -167,6 +167,7 @@ class Row:
     values: list[str] = field(default_factory=list)
     positional: bool = False
     separated: bool = False  # its values stand on lines of their own: each is one whole cell
+    glued: bool = False  # its digits follow the label with no space ("规章000"): runs
     kept: int | None = None  # cut off by the end of the text: only this many cells are shown
 
 
@@ -308,6 +309,7 @@ def _fill(row: Row, gap: str, at_end: bool) -> tuple[bool, bool]:
     the tables end after it (a sentence follows)."""
     row.values, row.positional, rest = _values(gap)
     row.separated = "\n" in gap.strip()
+    row.glued = gap[:1].isdigit()
     if at_end:
         row.kept = len(row.values)  # the cells after the values present are unknown
     return not (at_end and not row.values), _is_prose(rest)
