@@ -1,12 +1,15 @@
-"""Digit runs whose cell separators were lost ("15130000154"), split only where the table's
-identities leave one reading.
+"""Digit runs whose cell separators were lost ("15130000154"), and rows whose blank cells
+were lost ("规章 123" under three columns), read only where the table's identities leave one
+reading.
 
 A run is the text of one table row's values: pieces separated by spaces (a space is always a
 cell boundary) that together must make `width` cells. Each piece is cut into parts with no
-leading zeros ("0" alone is a part). The candidates of every row are then filtered by the
-identities of the table (sum constraints between cells); a cell gets a value only when every
-remaining reading agrees on it. The search is bounded: past its caps it gives up and the cells
-stay unknown, so a hostile page cannot make it quadratic.
+leading zeros ("0" alone is a part). A row that lost blank cells instead keeps each piece as
+one cell, and every placement of the blanks is a reading. The readings of every row are then
+filtered by the identities of the table (sums between cells, parts never above their whole),
+and by figures the prose states when the identities leave a tie; a cell gets a value only when
+every remaining reading agrees on it. The search is bounded: past its caps it gives up and the
+cells stay unknown, so a hostile page cannot make it blow up.
 """
 
 from __future__ import annotations
