@@ -459,3 +459,12 @@ def test_spaced_whole_numbers_fewer_than_the_cells_lost_blanks_not_separators() 
     # the same digits glued to their label are a run that lost its separators
     found = read_text_tables([lines[0], "规章123", lines[2]])
     assert _value(found, "active_disclosure", "regulations", "in_force") == 3
+
+
+def test_provincial_row_spaced_with_a_lost_blank_is_not_split() -> None:
+    found = read_text_tables(
+        ["指标名称 计量单位 2015年度 历年累计 主动公开文件数 条 425 行政复议数 件 0 0 附件下载"]
+    )
+    cells = [ind for ind in found.indicators if ind.row == "主动公开文件数"]
+    assert [ind.value for ind in cells] == [None, None]  # 425|blank or blank|425, not 4|25
+    assert "table.ambiguous_digits" in _rules(found)

@@ -52,6 +52,7 @@ class LegacyRow:
     label: str
     unit: str
     values: list[str]
+    glued: bool = False  # the digits follow the unit with no space ("条4251516")
 
 
 @dataclass
@@ -81,7 +82,8 @@ def scan(text: str) -> LegacyText | None:
         *headings, label = _INNER_ENUM.split(label)
         headings = [heading.strip(_HEADING_JUNK) for heading in headings]
         rows += [LegacyRow(heading, "", []) for heading in headings if heading]
-        rows.append(LegacyRow(label, match.group("unit"), values.split()))
+        glued = match.start("values") == match.end("unit")
+        rows.append(LegacyRow(label, match.group("unit"), values.split(), glued))
     return LegacyText(columns, rows, header.start()) if rows and columns else None
 
 
@@ -101,14 +103,17 @@ def _next_enumerator(label: str, values: str) -> tuple[str, str]:
     return values[: trailing.start("digits")] + run[: -len(expected)], carry
 
 
-def _readings(row: LegacyRow, width: int, year_first: bool) -> list[digits.Reading] | None:
-    """A row's readings: as written with one token per cell, else its digit splits, of which
-    those where the year's count exceeds the cumulative count are dropped (unless all are)."""
+def _readings(
+    row: LegacyRow, width: int, year_first: bool, runs: bool
+) -> list[digits.Reading] | None:
+    """A row's readings: as written with one token per cell, else its digit splits (`runs`:
+    the table lost its separators) or the placements of lost blank cells; those where the
+    year's count exceeds the cumulative count are dropped (unless all are)."""
     if len(row.values) == width:
         return [tuple(row.values)]
-    found = digits.readings(row.values, width)
+    found = digits.readings(row.values, width, blanks=not runs)
     if found and year_first:
-        kept = [r for r in found if digits.number(r[0]) <= digits.number(r[1])]
+        kept = [r for r in found if not all(r) or digits.number(r[0]) <= digits.number(r[1])]
         found = kept or found
     return found
 
@@ -136,11 +141,16 @@ def grid(
     year_first = width == 2 and "累计" in table.columns[1] and "累计" not in table.columns[0]
     candidates: dict[Hashable, list[digits.Reading]] = {}
     problems: list[str] = []
+    runs = any(
+        row.glued or not all(digits.is_number(value) for value in row.values)
+        for row in table.rows
+        if row.values
+    )
     for index, row in enumerate(table.rows):
         if not row.values:  # a heading row
             candidates[index] = []
             continue
-        found = _readings(row, width, year_first)
+        found = _readings(row, width, year_first, runs)
         if found is None:
             problems.append(f"统计表 {row.label}: {' '.join(row.values)!r} cannot be split")
         candidates[index] = found or []
