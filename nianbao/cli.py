@@ -107,6 +107,9 @@ def parse(
         files = list(discover(paths))
     except FileNotFoundError as exc:
         raise fail(str(exc), "check the path") from exc
+    from nianbao.core.gazetteer import gazetteer
+
+    gazetteer()  # loaded once here: every file's bounded child process inherits it
     table = Table("file", "report", "year", "format", "agency", "title / reason")
     for path in files:
         out = parse_file(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -23,9 +24,11 @@ SICHUAN_HINTS = Hints(agency="四川省应急管理厅", region="四川省", lev
 
 
 def anonymous_sichuan() -> bytes:
-    """The real Sichuan report with every mention of its agency cut out: title, text, signature."""
+    """The real Sichuan report with every mention of its agency and of its level cut out (title,
+    text, signature; 全省/我省, from which a nameless report's level is read)."""
     text = SICHUAN.read_text(encoding="utf-8")
-    return text.replace("四川省应急管理厅", "").replace("应急管理厅", "").encode()
+    text = text.replace("四川省应急管理厅", "").replace("应急管理厅", "")
+    return re.sub(r"(?:我|本|全)(?:省|市|县|区|镇|乡|街道)", "", text).encode()
 
 
 def record_of(body: bytes, hints: Hints | None = None) -> AnnualReport:
@@ -50,6 +53,7 @@ def test_a_page_that_names_no_agency_takes_the_sites_agency() -> None:
         "city": None,
         "county": None,
         "township": None,
+        "code": "510000",
     }
     assert record.year == 2019 and record.title == "2019年政府信息公开工作年度报告"
     rules = hint_rules(record)
@@ -113,6 +117,7 @@ def test_the_region_hint_fills_only_the_parents_the_page_leaves_out() -> None:
         "city": "临沂市",
         "county": "罗庄区",
         "township": None,
+        "code": "371311",
     }
     assert luozhuang.agency.aliases == ["罗庄区安监局"]  # the page's own reading is untouched
 

@@ -14,6 +14,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from nianbao import runtime
 from nianbao.core.errors import PageRejected
 from nianbao.core.extract import sniff_document
+from nianbao.core.gazetteer import gazetteer
 from nianbao.core.pipeline import Hints, analyse
 from nianbao.limits import Limits, run_bounded
 from nianbao.settings import get_settings
@@ -93,6 +94,7 @@ def process_page(self: ReliableTask, message: dict) -> str:
             # Documents inflate inside pdfminer and zlib: only a child process can cap that
             # memory (and stop C code). Web pages, bounded by the core's pre-pass, stay here:
             # a fork costs ~13 ms, four times the parse.
+            gazetteer()  # loaded here once, so each bounded child inherits it
             result = run_bounded(analyse_page, Limits.from_settings())
         else:
             with time_limit(settings.parse_timeout):

@@ -389,8 +389,8 @@ def _agency(
         doc.source,
     )
     name = found.name
-    if name is None:
-        return agencies.AgencyInfo()
+    if name is None:  # no name; the level may still show in how the text speaks of itself
+        return agencies.describe(None, context=text)
     aliases = list(found.aliases)
     if "、" not in name and (full := agencies.expand(name, text)) and not _COLLECTIVE.search(full):
         if full.endswith("委") and full + "员会" in text:  # 国资委 abbreviates …委员会
