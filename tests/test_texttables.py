@@ -468,3 +468,32 @@ def test_provincial_row_spaced_with_a_lost_blank_is_not_split() -> None:
     cells = [ind for ind in found.indicators if ind.row == "主动公开文件数"]
     assert [ind.value for ind in cells] == [None, None]  # 425|blank or blank|425, not 4|25
     assert "table.ambiguous_digits" in _rules(found)
+
+
+def test_pdf_text_of_a_city_report_pdfplumber_order() -> None:
+    # labels wrapped around their values, page numbers between rows, header words in pieces
+    found = _read("pdf_text_city.txt")
+    assert found.format == "gb2021"
+    assert _value(found, "active_disclosure", "normative_documents", "in_force") == 66
+    assert _value(found, "applications", "new_received", "natural_person") == 3001
+    assert _value(found, "applications", "new_received", "total") == 3119
+    assert _value(found, "applications", "partially_granted", "total") == 454  # label wraps
+    assert _value(found, "applications", "unable_not_held", "total") == 769  # before "- 4 -"
+    assert _value(found, "applications", "other_no_correction", "total") == 71
+    assert _value(found, "applications", "total", "total") == 3050
+    assert _value(found, "review_litigation", "review", "total") == 351
+    assert _value(found, "review_litigation", "litigation_after_review", "total") == 20
+    _no_invented(found, "pdf_text_city.txt")
+
+
+def test_pdf_text_values_set_before_their_wrapped_label() -> None:
+    found = _read("pdf_text_district.txt")
+    assert _value(found, "applications", "new_received", "total") == 21
+    assert _value(found, "applications", "total", "total") == 21
+    # "10 0 0 0 0 0 10" printed before "1.本机关不掌握相关政府信息": the sums cannot confirm it
+    # (rows the text garbles are missing), so it is not placed; a row whose label is followed
+    # by nothing in a table with values is unknown, never blank
+    assert ("applications", "unable_not_held", "total") not in _cells(found)
+    assert ("applications", "unable_needs_creation", "total") not in _cells(found)
+    assert ("applications", "denied_state_secret", "total") not in _cells(found)
+    _no_invented(found, "pdf_text_district.txt")

@@ -22,6 +22,10 @@ from schemas.report import Indicator, ValidationWarning
 MAX_CHARS = 200_000  # a page longer than this is scanned only this far for flattened tables
 MAX_LINES = 5_000
 _MARKDOWN_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# a page number between two parts of a table in PDF text: "- 4 -", "— 4 —", "第4页 共9页"
+_PAGE_NUMBER = re.compile(
+    r"^\s*(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*共\s*\d{1,4}\s*页)?)\s*$"
+)
 _EMPHASIS = re.compile(r"\*\*|__")
 _MARKDOWN_ROW = re.compile(r"^\s*\|(?=.*\|\s*$)")
 _HTML_CELL = re.compile(r"<\s*t[dh]\b[^>]{0,200}>", re.IGNORECASE)
@@ -42,9 +46,13 @@ class TextTables:
 
 def _normalised(lines: Sequence[str]) -> str:
     """One text, NFKC-folded, with pipes, tabs and HTML cells as cell boundaries; markdown's
-    rule rows (|---|:---:|), emphasis (**) and other HTML tags dropped."""
+    rule rows (|---|:---:|), emphasis (**), other HTML tags and PDF page numbers dropped."""
     # a markdown row's leading pipe only closes the row before: no empty cell between rows
-    kept = [_MARKDOWN_ROW.sub("", line) for line in lines if not _MARKDOWN_RULE.match(line)]
+    kept = [
+        _MARKDOWN_ROW.sub("", line)
+        for line in lines
+        if not _MARKDOWN_RULE.match(line) and not _PAGE_NUMBER.match(line)
+    ]
     text = unicodedata.normalize("NFKC", "\n".join(kept))[:MAX_CHARS]
     if "<t" in text or "<T" in text:  # an HTML table left in the text (OCR markdown)
         text = _HTML_ROW.sub("\n", _HTML_CELL.sub("|", text))

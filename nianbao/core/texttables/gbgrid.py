@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from nianbao.core.document import Table
 from nianbao.core.texttables import digits
@@ -33,6 +34,7 @@ class Grids:
     tables: list[Table] = field(default_factory=list)
     unknown: dict[tuple[str, str], str] = field(default_factory=dict)  # (row, column) -> run
     dropped: set[tuple[str, str]] = field(default_factory=set)  # cut off by the end
+    inconsistent: bool = False  # some table's sums hold for no reading
     problems: list[str] = field(default_factory=list)
 
 
@@ -71,11 +73,13 @@ def _application_rules(rows: list[Row], width: int) -> list[digits.SumRule]:
         digits.SumRule(((i, width - 1),), tuple((i, c) for c in range(width - 1)))
         for i in range(len(rows))
     ]
-    outcomes = [c for c in _OUTCOMES if c in keys]
-    if any(c in keys for c in _OTHER_2021):
-        outcomes = [c for c in outcomes if c != "other_processing"]
+    # （七）总计 is the sum of the outcomes only when every outcome row is there to add up
+    common = [c for c in _OUTCOMES if c != "other_processing" and c not in _OTHER_2021]
+    others = _OTHER_2021 if any(c in keys for c in _OTHER_2021) else ("other_processing",)
+    complete = "total" in keys and all(c in keys for c in (*common, *others))
+    outcomes = [*common, *others]
     for column in range(width):
-        if "total" in keys and outcomes:
+        if complete:
             parts = tuple((keys[code], column) for code in outcomes)
             rules.append(digits.SumRule(((keys["total"], column),), parts))
         ends = ("new_received", "carried_over", "total", "carried_forward")
@@ -91,6 +95,55 @@ def _review_rules() -> list[digits.SumRule]:
     return [
         digits.SumRule(((0, 5 * g + 4),), tuple((0, 5 * g + r) for r in range(4))) for g in range(3)
     ]
+
+
+def _shift_values_up(rows: list[Row], width: int) -> list[Row]:
+    """PDF text that centres a row's values beside its wrapped label puts them before it: a
+    row with two rows' worth of values followed by a row with none gives it the second half.
+    The rows that took part (the table's sums must then confirm them)."""
+    moved: list[Row] = []
+    for row, after in pairwise(rows):
+        if len(row.values) == 2 * width and not after.values and not row.positional:
+            row.values, after.values = row.values[:width], row.values[width:]
+            after.separated = after.separated or row.separated
+            moved += [row, after]
+    return moved
+
+
+def _known(rows: list[Row]) -> list[Row]:
+    """The rows whose cells are known: in a table with values anywhere, a row with nothing
+    after its label (and no pipes to show its cells empty) has its values elsewhere."""
+    if not any(row.values for row in rows):
+        return rows  # an empty table: every row blank
+    return [row for row in rows if row.values or row.positional]
+
+
+def _checked(rows: list[Row], width: int) -> set[int]:
+    """Indexes of the rows that a rule across rows reads (their sums can confirm them)."""
+    rules = _application_rules(rows, width)
+    return {
+        cell[0] for rule in rules if len({c[0] for c in rule.cells()}) > 1 for cell in rule.cells()
+    }
+
+
+def _applications(found: Scan, grids: Grids, prefer: Callable[[digits.Reading], int]) -> None:
+    """The 申请 grid: values set before their labels are moved only where the sums confirm."""
+    columns = list(found.app_columns)
+    width = len(columns)
+    moved = _shift_values_up(found.applications, width)
+    rows = _known(found.applications)
+    if moved:
+        checked = _checked(rows, width)
+        trial = Grids()
+        cells = _resolve("申请", rows, columns, _application_rules(rows, width), trial, prefer)
+        confirmed = cells is not None and not trial.inconsistent
+        if not confirmed or any(rows.index(row) not in checked for row in moved if row in rows):
+            rows = [row for row in rows if row not in moved]  # unknown, not guessed
+            grids.problems.append("申请: values beside wrapped labels could not be placed")
+    cells = _resolve("申请", rows, columns, _application_rules(rows, width), grids, prefer)
+    if cells is not None:
+        body = [(row.label, *c) for row, c in zip(rows, cells, strict=True)]
+        grids.tables.append(Table((("申请人情况", *columns), *body)))
 
 
 def _resolve(
@@ -118,6 +171,7 @@ def _resolve(
             grids.problems.append(f"{name} {row.label}: {' '.join(row.values)!r} cannot be split")
         candidates[index] = found or []
     solution = digits.solve(candidates, rules, prefer)
+    grids.inconsistent |= solution.inconsistent
     if solution.gave_up:
         grids.problems.append(f"{name}: too many readings of its digit runs; gave up")
     if solution.inconsistent and any(len(found) > 1 for found in candidates.values()):
@@ -141,17 +195,13 @@ def build(found: Scan, prefer: Callable[[digits.Reading], int]) -> Grids:
     """The grids of the scanned tables, laid out as the template lays them out."""
     grids = Grids()
     for block in found.active:
-        cells = _resolve("主动公开", block.rows, block.columns, [], grids, prefer)
+        rows = _known(block.rows)
+        cells = _resolve("主动公开", rows, block.columns, [], grids, prefer)
         if cells is not None:
-            body = [(row.label, *c) for row, c in zip(block.rows, cells, strict=True)]
+            body = [(row.label, *c) for row, c in zip(rows, cells, strict=True)]
             grids.tables.append(Table((("信息内容", *block.columns), *body)))
     if found.applications:
-        columns = found.app_columns
-        rules = _application_rules(found.applications, len(columns))
-        cells = _resolve("申请", found.applications, list(columns), rules, grids, prefer)
-        if cells is not None:
-            body = [(row.label, *c) for row, c in zip(found.applications, cells, strict=True)]
-            grids.tables.append(Table((("申请人情况", *columns), *body)))
+        _applications(found, grids, prefer)
     if found.review and (found.review.values or found.review_blank):
         columns = [f"{g}/{r}" for g in REVIEW_GROUPS for r in REVIEW_RESULTS]
         cells = _resolve("复议/诉讼", [found.review], columns, _review_rules(), grids, prefer)

@@ -19,9 +19,13 @@ MAX_LABELS = 400  # the three tables have under 150 labels; a page with more is 
 SEP = "\x1f"  # a cell boundary that was a pipe, a tab or an HTML cell
 _S = rf"[\s{SEP}]*"
 # a note in brackets after a row label, never the next row's enumerator "(四)"
-_PARENTHETICAL = rf"(?:{_S}\((?!{_S}[一二三四五六七八九十\d]+{_S}\))[^(){SEP}]{{0,240}}\))?"
+_PARENTHETICAL = rf"(?:{_S}\((?!{_S}[一二三四五六七八九十]+{_S}\))[^()\d{SEP}]{{0,240}}\))?"
 _BRACKETED = re.compile(r"\([^()]*\)")
 _SENTENCE = re.compile(r"[^\s\d,.;。]{2}[,;。]")
+_GOES_ON = re.compile(r"^[(、,]")
+_HEADER_PIECE = re.compile(r"[^\d\s,。]{1,6}")
+_MAX_HEADER_REST = 40
+_MAX_GOES_ON = 4
 _TOKENS = re.compile(rf"[\s{SEP}]+")
 
 
@@ -192,21 +196,22 @@ class Scan:
     @property
     def app_columns(self) -> tuple[str, ...]:
         """The 申请 columns in value order: the template's seven, or three when the header
-        names 法人或其他组织 but none of its five kinds."""
+        names 法人或其他组织 but none of its five kinds and no row has more values."""
         kinds = set(APP_COLUMNS[1:-1]) - {"其他"}
-        if self.app_header & set(_LEGAL_PERSON) and not self.app_header & kinds:
-            return APP_COLUMNS_SHORT
-        return APP_COLUMNS
+        widest = max((len(row.values) for row in self.applications), default=0)
+        short = self.app_header & set(_LEGAL_PERSON) and not self.app_header & kinds
+        return APP_COLUMNS_SHORT if short and widest <= len(APP_COLUMNS_SHORT) else APP_COLUMNS
 
     start: int = 0
     found: bool = False
 
 
-def _values(gap: str) -> tuple[list[str], bool, str]:
+def _values(gap: str, header: bool = False) -> tuple[list[str], bool, str]:
     """The value cells at the start of a gap, whether they are positional, and the text after
     them. Between pipes each cell keeps its place (an empty cell is ""); otherwise the values
     are the quantity tokens up to the first token that is not one (a run of digits may hold
-    several cells)."""
+    several cells). After a `header` (the 复议/诉讼 data row) the pieces of header words the
+    scanner did not match ("维持 纠正 结果 审结") come first and are passed over."""
     if SEP in gap:
         pieces = gap.split(SEP)
         start = 1 if not pieces[0].strip() else 0
@@ -220,13 +225,34 @@ def _values(gap: str) -> tuple[list[str], bool, str]:
             cells.append(text)
         else:
             return _trimmed(cells), True, ""
-    values = []
     tokens = _TOKENS.split(gap.strip(f" \t\n{SEP}"))
-    for token in tokens:
+    skip = _header_rest(tokens) if header else _continuation(tokens)
+    values = []
+    for token in tokens[skip:]:
         if not token or parse_cell(token) is None:
             break
         values.append(token)
-    return values, False, " ".join(tokens[len(values) :])
+    return values, False, " ".join(tokens[skip + len(values) :])
+
+
+def _header_rest(tokens: list[str]) -> int:
+    """How many leading tokens are pieces of header words (short, no digits) before a row."""
+    skip = 0
+    while skip < min(len(tokens), _MAX_HEADER_REST) and _HEADER_PIECE.fullmatch(tokens[skip]):
+        skip += 1
+    return skip
+
+
+def _continuation(tokens: list[str]) -> int:
+    """How many leading tokens still belong to the label, wrapped around its values in PDF
+    text ("（区分处理的，只计这一情 447 7 … 形，不计其他情形）", "、行政机关不再处理其政府信
+    67 3 …"): text that opens a note or goes on with 、 or ，, never a new enumerated label."""
+    if not tokens or parse_cell(tokens[0]) is not None or not _GOES_ON.match(tokens[0]):
+        return 0
+    skip = 0
+    while skip < len(tokens) and parse_cell(tokens[skip]) is None and skip < _MAX_GOES_ON:
+        skip += 1
+    return skip if skip < len(tokens) and parse_cell(tokens[skip]) is not None else 0
 
 
 def _trimmed(cells: list[str]) -> list[str]:
@@ -304,15 +330,17 @@ class _Scanner:
 
 
 def _fill(row: Row, gap: str, at_end: bool) -> tuple[bool, bool]:
-    """Read a row's values from the gap after its label: whether to keep the row (a row the
-    end of the text cuts off before any value is blank or lost, nobody knows) and whether
-    the tables end after it (a sentence follows)."""
-    row.values, row.positional, rest = _values(gap)
+    """Read a row's values from the gap after its label: whether to keep the row and whether
+    the tables end after it (a sentence follows). A row with nothing after its label is blank;
+    one whose label is followed by other text, or by the end of the text, is not known (its
+    values may sit elsewhere in PDF text, or be cut off) and is not kept."""
+    row.values, row.positional, rest = _values(gap, header=row.code == "review")
     row.separated = "\n" in gap.strip()
     row.glued = gap[:1].isdigit()
     if at_end:
         row.kept = len(row.values)  # the cells after the values present are unknown
-    return not (at_end and not row.values), _is_prose(rest)
+    unknown = not row.values and (at_end or bool(rest.strip(f" \t\n{SEP}")))
+    return not unknown, _is_prose(rest)
 
 
 def scan(text: str) -> Scan:
