@@ -1,10 +1,14 @@
-"""Statistics tables that reached us as plain text (pipes, tabs, one cell per line, digit runs).
+"""Statistics tables that reached us as plain text, read into the same indicators as HTML ones.
 
-Pure. The national-template and pre-2019 table readers work on grids; this package rebuilds
-grids from flattened lines and hands them to those readers, so a plain-text table maps to the
-same canonical indicators as an HTML one. Digit runs whose separators were lost are split only
-where the table's identities leave one reading (digits.py); other cells stay null, with a
-``table.ambiguous_digits`` warning. Every value is a substring of the source text.
+Pure. Shapes: markdown and pipe tables, one cell per line, tab-separated rows, HTML tables left
+in OCR markdown, PDF text in row order (pdfplumber, pypdf: page numbers between rows, labels
+wrapped around their values), and whole tables flattened into one line with their digit runs
+glued together (the Pingtan archive). gbscan finds the national template's labels in the text
+and the values after each, gbgrid lays them out as grids for gbtables; legacytext does the same
+for the pre-2019 tables (统计指标/单位/统计数, 指标名称/计量单位/年度/历年累计) and hands them
+to legacy.from_grid. Digit runs whose separators were lost, and rows whose blank cells were
+lost, are read only where the table's identities leave one reading (digits.py); other cells
+stay null with a ``table.ambiguous_digits`` warning. Every value is a substring of the source.
 """
 
 from __future__ import annotations
