@@ -497,3 +497,29 @@ def test_pdf_text_values_set_before_their_wrapped_label() -> None:
     assert ("applications", "unable_needs_creation", "total") not in _cells(found)
     assert ("applications", "denied_state_secret", "total") not in _cells(found)
     _no_invented(found, "pdf_text_district.txt")
+
+
+def test_pdfminer_text_labels_first_then_values_column_by_column() -> None:
+    # each page prints its row labels, then the header, then the values column by column;
+    # placed only because the counts match and every row and column adds up
+    found = _read("pdfminer_text_city.txt")
+    assert _value(found, "applications", "new_received", "natural_person") == 3001
+    assert _value(found, "applications", "new_received", "other_org") == 4
+    assert _value(found, "applications", "unable_not_held", "total") == 769
+    assert _value(found, "applications", "unable_needs_creation", "total") == 11
+    assert _value(found, "applications", "other_other", "total") == 110
+    assert _value(found, "applications", "carried_forward", "total") == 103
+    _no_invented(found, "pdfminer_text_city.txt")
+
+
+def test_values_column_by_column_that_do_not_add_up_are_not_placed() -> None:
+    lines = [
+        "申请人情况 自然人 商业企业 科研机构 社会公益组织 法律服务机构 其他 总计",
+        "一、本年新收政府信息公开申请数量",
+        "二、上年结转政府信息公开申请数量",
+        "其他 总计",
+        # column by column: 自然人 5 1, four blank kinds 0 0, 其他 0 0, 总计 5 2 (row 2 is off)
+        *map(str, (5, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, 2)),
+    ]
+    found = read_text_tables(lines)
+    assert not [ind for ind in found.indicators if ind.value is not None]

@@ -25,6 +25,7 @@ from nianbao.core.texttables.gbscan import (
 
 _OUTCOMES = APP_ROW_CODES[2:-2]
 _OTHER_2021 = ("other_no_correction", "other_no_fee", "other_other")
+_GROUPS_2021 = ("other_processing",)  # in 2021 only the label over its three sub-rows
 
 
 @dataclass
@@ -110,9 +111,44 @@ def _shift_values_up(rows: list[Row], width: int) -> list[Row]:
     return moved
 
 
+def _column_major(rows: list[Row], width: int) -> list[Row]:
+    """pdfminer's order: a page's row labels with nothing after them, then the header, then
+    the values column by column. The k rows since the last row with values take a block of
+    k × width values when every row's 总计 is then the sum of its other cells (the table's
+    sums must confirm them too). The rows that took values."""
+    moved: list[Row] = []
+    run: list[Row] = []
+    groups = _GROUPS_2021 if any(row.code in _OTHER_2021 for row in rows) else ()
+    for row in rows:
+        block = row.block or (row.values if len(row.values) > width else [])
+        if row.values and not block:
+            run = []
+            continue
+        if row.code not in groups:
+            run.append(row)
+        count = len(block) // width
+        if not block or len(block) % width or count != len(run) or count < 2:
+            continue
+        grid = [[block[c * count + j] for c in range(width)] for j in range(count)]
+        if all(_adds_up(cells) for cells in grid):
+            for target, cells in zip(run, grid, strict=True):
+                target.values, target.separated, target.unknown = cells, True, False
+            moved += run
+        run = []
+    return moved
+
+
+def _adds_up(cells: list[str]) -> bool:
+    """Whether the last cell is the sum of the others (a 申请 row's 总计)."""
+    if not all(digits.is_number(cell) for cell in cells):
+        return False
+    return sum(digits.number(cell) for cell in cells[:-1]) == digits.number(cells[-1])
+
+
 def _known(rows: list[Row]) -> list[Row]:
     """The rows whose cells are known: in a table with values anywhere, a row with nothing
     after its label (and no pipes to show its cells empty) has its values elsewhere."""
+    rows = [row for row in rows if not row.unknown]
     if not any(row.values for row in rows):
         return rows  # an empty table: every row blank
     return [row for row in rows if row.values or row.positional]
@@ -130,7 +166,8 @@ def _applications(found: Scan, grids: Grids, prefer: Callable[[digits.Reading], 
     """The 申请 grid: values set before their labels are moved only where the sums confirm."""
     columns = list(found.app_columns)
     width = len(columns)
-    moved = _shift_values_up(found.applications, width)
+    moved = _column_major(found.applications, width)
+    moved += _shift_values_up(found.applications, width)
     rows = _known(found.applications)
     if moved:
         checked = _checked(rows, width)
@@ -139,7 +176,9 @@ def _applications(found: Scan, grids: Grids, prefer: Callable[[digits.Reading], 
         confirmed = cells is not None and not trial.inconsistent
         if not confirmed or any(rows.index(row) not in checked for row in moved if row in rows):
             rows = [row for row in rows if row not in moved]  # unknown, not guessed
-            grids.problems.append("申请: values beside wrapped labels could not be placed")
+            grids.problems.append(
+                "申请: values printed apart from their row labels could not be confirmed by the sums; not placed"
+            )
     cells = _resolve("申请", rows, columns, _application_rules(rows, width), grids, prefer)
     if cells is not None:
         body = [(row.label, *c) for row, c in zip(rows, cells, strict=True)]

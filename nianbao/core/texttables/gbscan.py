@@ -173,6 +173,8 @@ class Row:
     separated: bool = False  # its values stand on lines of their own: each is one whole cell
     glued: bool = False  # its digits follow the label with no space ("规章000"): runs
     kept: int | None = None  # cut off by the end of the text: only this many cells are shown
+    unknown: bool = False  # its label is followed by other text: its values are elsewhere
+    block: list[str] = field(default_factory=list)  # values found after header pieces
 
 
 @dataclass
@@ -319,6 +321,13 @@ class _Scanner:
             return Row("", "review")  # the data row comes after the last header label
         return None
 
+    def values_after_header(self, gap: str) -> None:
+        """Values after a 申请 header word or group label: pdfminer prints a page's labels,
+        then the header, then the values; they are kept beside the last row (gbgrid)."""
+        rows = self.result.applications
+        if self.section == "applications" and rows and not rows[-1].values:
+            rows[-1].block += _values(gap, header=True)[0]
+
     def add(self, row: Row) -> None:
         """Keep a row in its table (the 复议/诉讼 row replaces the header's previous one)."""
         if self.section == "active" and self.block is not None:
@@ -370,9 +379,13 @@ def scan(text: str) -> Scan:
             continue
         row = scanner.row(spec, label)
         if row is None:
+            scanner.values_after_header(gap)
             continue
         keep, prose = _fill(row, gap, at_end)
         if keep:
+            scanner.add(row)
+        elif scanner.section == "applications" and not at_end:
+            row.unknown = True  # kept in place: pdfminer may give its values later (gbgrid)
             scanner.add(row)
         elif scanner.section == "review":
             result.review = None
