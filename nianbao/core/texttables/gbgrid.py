@@ -25,6 +25,7 @@ from nianbao.core.texttables.gbscan import (
 
 _OUTCOMES = APP_ROW_CODES[2:-2]
 _OTHER_2021 = ("other_no_correction", "other_no_fee", "other_other")
+_UNPLACED = "申请: values printed apart from their row labels, unconfirmed by the sums; not placed"
 _GROUPS_2021 = ("other_processing",)  # in 2021 only the label over its three sub-rows
 
 
@@ -176,9 +177,7 @@ def _applications(found: Scan, grids: Grids, prefer: Callable[[digits.Reading], 
         confirmed = cells is not None and not trial.inconsistent
         if not confirmed or any(rows.index(row) not in checked for row in moved if row in rows):
             rows = [row for row in rows if row not in moved]  # unknown, not guessed
-            grids.problems.append(
-                "申请: values printed apart from their row labels could not be confirmed by the sums; not placed"
-            )
+            grids.problems.append(_UNPLACED)
     cells = _resolve("申请", rows, columns, _application_rules(rows, width), grids, prefer)
     if cells is not None:
         body = [(row.label, *c) for row, c in zip(rows, cells, strict=True)]
