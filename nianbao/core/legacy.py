@@ -310,11 +310,12 @@ def _build(rows: Sequence[_Row]) -> LegacyTable:
     indicators: list[Indicator] = []
     warnings: list[ValidationWarning] = []
     group: str | None = None
-    previous_label = None
+    previous: tuple[str, str] | None = None
     for label, unit, value, *rest in rows:
         column = rest[0] if rest else COLUMN
-        repeated = label == previous_label  # the same row's next value column
-        previous_label = label
+        # the same row's next value column: its missing value was reported with the first
+        repeated = previous is not None and previous[0] == label and previous[1] != column
+        previous = (label, column)
         group_match = _GROUP_LABEL.match(label)
         if group_match:
             group = _GROUPS.get(group_match.group(1))
