@@ -27,8 +27,8 @@ LAST_LINE = re.compile(
 )
 # (set folder, floors: core, region, indicators)
 SETS = {
-    "dev-set": (0.98, 0.5, 0.98),
-    "labelled": (0.0, 0.0, 0.0),
+    "dev-set": (0.984, 1.0, 0.990),
+    "labelled": (0.983, 0.990, 0.985),
 }
 
 

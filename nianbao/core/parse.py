@@ -159,13 +159,16 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
                 message=f"the signature date {signature.raw_date!r} has lost characters",
             )
         )
+    fmt = _format(year, (gb.format if gb else None) or text_format, legacy_table is not None)
+    if not is_report:  # a notice may reprint the blank template: its cells are no report's
+        fmt, indicators = None, []
     return ParsedReport(
         is_report=is_report,
         reason=reason,
         title=title,
         agency=agency,
         year=year,
-        format=_format(year, (gb.format if gb else None) or text_format, legacy_table is not None),
+        format=fmt,
         published_on=parse_date(doc.published) if doc.published else None,
         signed_on=signature.signed_on if signature else None,
         period_start=period_start,
