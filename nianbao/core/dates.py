@@ -113,9 +113,10 @@ class Repair:
 
 _D = "[0-9０-９]"  # full-width digits are kept as written in the rewritten text
 _INLINE = re.compile(
-    rf"(?<![0-9０-９])(?P<date>{_D}{{5,8}})日"
+    r"(?=[0-9０-９〔\[［【])"  # most positions fail here at once, so a whole-text scan is cheap
+    rf"(?:(?<![0-9０-９])(?P<date>{_D}{{5,8}})日"
     rf"|(?P<open>[〔\[［【])(?P<year>{_D}{{4}})(?P<serial>{_D}+)号"
-    rf"|(?<![0-9０-９])(?P<months>{_D}{{2,3}})月份"
+    rf"|(?<![0-9０-９])(?P<months>{_D}{{2,3}})月份)"
 )
 _BARE_LINE = re.compile(rf"{_D}{{6,8}}")
 _CLOSING = {"〔": "〕", "[": "]", "［": "］", "【": "】"}
@@ -197,9 +198,12 @@ def repair_mangled(text: str) -> tuple[str, list[Repair]]:
     nonblank = [i for i, line in enumerate(lines) if line.strip()]
     signature = set(nonblank[-_SIGNATURE_LINES:])
     out: list[str] = []
+    pending: list[str] = []  # prose lines: one pass of the inline pattern (it never spans lines)
     for i, line in enumerate(lines):
         body = line.strip()
         if i in signature and _BARE_LINE.fullmatch(body):
+            out.append(_INLINE.sub(rewrite, "".join(pending)))
+            pending = []
             repair = _date_repair(body, "")
             if repair is not None:
                 repairs.append(repair)
@@ -208,5 +212,6 @@ def repair_mangled(text: str) -> tuple[str, list[Repair]]:
                     line = line[:start] + repair.replacement + line[start + len(body) :]
             out.append(line)
         else:
-            out.append(_INLINE.sub(rewrite, line))
+            pending.append(line)
+    out.append(_INLINE.sub(rewrite, "".join(pending)))
     return "".join(out), repairs

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from nianbao.core.document import Table
 from nianbao.core.numbers import parse_cell
@@ -150,7 +151,7 @@ def _core(label: str) -> str:
 
 
 def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return "".join(text.split())
 
 
 @dataclass(frozen=True)
@@ -162,7 +163,20 @@ class LegacyTable:
     start: int | None = None  # line index of the table's header in the text, if from text
 
 
+_CACHED_LABEL = 80  # labels up to this length are remembered; a hostile long label is not kept
+
+
 def _code(group: str | None, label: str) -> str | None:
+    """The row code of a label under its group; standard labels recur on every page of an era."""
+    return _known_code(group, label) if len(label) <= _CACHED_LABEL else _find_code(group, label)
+
+
+@lru_cache(maxsize=4096)
+def _known_code(group: str | None, label: str) -> str | None:
+    return _find_code(group, label)
+
+
+def _find_code(group: str | None, label: str) -> str | None:
     core = _core(label)
     group_match = _GROUP_LABEL.match(label)
     if group_match:
@@ -238,9 +252,12 @@ def find_in_lines(lines: Sequence[str]) -> tuple[int, int] | None:
     return start, end
 
 
-def from_lines(lines: Sequence[str]) -> LegacyTable | None:
-    """Read a flattened legacy table (one cell per line, '|' separators or tab-indented)."""
-    span = find_in_lines(lines)
+def from_lines(lines: Sequence[str], span: tuple[int, int] | None = None) -> LegacyTable | None:
+    """Read a flattened legacy table (one cell per line, '|' separators or tab-indented).
+
+    `span` is where `find_in_lines` found it, when the caller already looked.
+    """
+    span = span or find_in_lines(lines)
     if span is None:
         return None
     cells: list[str] = []

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Literal
 
 Semantics = Literal["number", "zero", "blank", "not_applicable", "approximate"]
@@ -216,7 +217,20 @@ def _quantity(
     return Quantity(value, "zero" if value == 0 else "number", unit)
 
 
+_CACHED_CELL = 40  # cells up to this length are remembered; a hostile long cell is not kept
+
+
 def parse_cell(raw: str) -> Quantity | None:
+    """The quantity a table cell states; short cells are remembered, as tables repeat them."""
+    return _parse_short(raw) if len(raw) <= _CACHED_CELL else _parse_cell(raw)
+
+
+@lru_cache(maxsize=8192)  # tables repeat their cells ("0", "/", "——"); Quantity is frozen
+def _parse_short(raw: str) -> Quantity | None:
+    return _parse_cell(raw)
+
+
+def _parse_cell(raw: str) -> Quantity | None:
     """A statistics-table cell as written; None when the cell is not a quantity at all (a label).
 
     Blank → "blank"; 0 or 无 → "zero"; "/", "-", "—", "…", "×", "\\", "N/A", 不适用 →

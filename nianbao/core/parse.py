@@ -73,13 +73,15 @@ def clean_lines(lines: list[str]) -> tuple[list[str], list[ValidationWarning]]:
     """Undo capture damage: traditional script, injected pinyin, a second printed copy, lost
     年/月/〕 characters."""
     warnings: list[ValidationWarning] = []
-    cleaned = []
-    traditional = is_traditional("\n".join(lines))
-    for line in lines:
-        line = _PINYIN.sub("", to_simplified(line, force=traditional))
-        if traditional and is_chrome_line(line):  # chrome in traditional script got through
-            continue
-        cleaned.append(line)
+    text = "\n".join(lines)
+    traditional = is_traditional(text)  # any traditional character anywhere
+    if traditional:
+        text = to_simplified(text, force=True)
+    if "(" in text or "（" in text:
+        text = _PINYIN.sub("", text)
+    cleaned = text.split("\n")
+    if traditional:  # chrome in traditional script got through the reader's filter
+        cleaned = [line for line in cleaned if not is_chrome_line(line)]
     cleaned = layout.collapse_repetition(cleaned)
     # on the whole text at once: a bare digit line is a signature date only at the very end
     repaired, repairs = repair_mangled("\n".join(cleaned))
@@ -100,7 +102,7 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
     lines, warnings = clean_lines(doc.lines)
 
     table_span = legacy.find_in_lines(lines)
-    legacy_table = legacy.from_lines(lines) if table_span else None
+    legacy_table = legacy.from_lines(lines, table_span) if table_span else None
     prose = lines[: table_span[0]] if table_span else lines
     prose = _before_appendix(prose)
     signature = layout.find_signature(prose)

@@ -25,10 +25,12 @@ _UNITS = (
     "期", "场", "份", "名", "部", "册", "类", "家", "户", "起", "批", "元", "所", "本", "套",
     "台", "张", "位", "例", "宗", "处", "批次", "块", "幅", "座", "辆", "%", "％",
 )  # fmt: skip
+_COUNT_UNITS = "|".join(sorted((u for u in _UNITS if u not in "%％"), key=len, reverse=True))
 _FIGURE = re.compile(
-    rf"(?<![{_DIGITS}{_CN_DIGITS}万亿萬億.．A-Za-z第/\\])"
+    rf"(?=[{_DIGITS}{_CN_DIGITS}])(?<![{_DIGITS}{_CN_DIGITS}万亿萬億.．A-Za-z第/\\])"
     rf"(?P<num>[{_DIGITS}]{{1,12}}(?:,[{_DIGITS}]{{3}}(?![{_DIGITS}]))*(?:[.．][{_DIGITS}]{{1,4}})?"
-    rf"|[{_CN_DIGITS}]{{1,8}})"
+    # a Chinese numeral counts only with its unit (一是, 进一步 are words): checked here, cheaply
+    rf"|[{_CN_DIGITS}]{{1,8}}(?=[余多]?[万亿萬億]?[余多]?[ \t]?(?:{_COUNT_UNITS})))"
     r"(?P<a1>[余多])?(?P<mult>[万亿萬億])?(?P<a2>[余多])?[ \t]?"
     r"(?P<unit>" + "|".join(sorted(_UNITS, key=len, reverse=True)) + r")?"
 )
@@ -51,6 +53,9 @@ _BARE_VERB = re.compile(
 )
 _OPENERS = "(（[【"
 _CLOSERS = ")）]】"
+_HARD_STOP = re.compile("[" + re.escape(_HARD_STOPS) + "]")
+_TWO_CJK = re.compile("[\u4e00-\u9fff][^\u4e00-\u9fff]*[\u4e00-\u9fff]")
+_OPENER = re.compile("[" + re.escape(_OPENERS) + "]")
 _WINDOW = 100  # the longest stretch of text before a figure read as its row
 _HEADING = (
     r"[一二三四五六七八九十]{1,3}、[^,，。]{0,30}?(?:情况|措施|概述|事项)"
@@ -118,7 +123,10 @@ def find_figures(text: str) -> list[Figure]:
     found: list[Figure] = []
     previous: Figure | None = None
     for match in _FIGURE.finditer(text):
-        if any(start <= match.start() < end for start, end in tables):
+        following = text[match.end() : match.end() + 1]
+        if match["unit"] is None and following and following not in _UNITLESS_END:
+            continue  # a year, a date, a code: the cheap and common case, rejected first
+        if tables and any(start <= match.start() < end for start, end in tables):
             continue
         figure = _figure(text, match, previous)
         if figure is not None:
@@ -178,7 +186,7 @@ def _figure(text: str, match: re.Match[str], previous: Figure | None) -> Figure 
     if previous and previous.subject and _CHANGE.match(_clean(key)):
         key = previous.subject + key
     row = _clean(key + after)
-    if sum("\u4e00" <= ch <= "\u9fff" for ch in row) < 2:
+    if not _TWO_CJK.search(row):
         return None
     value = _value(num, match["mult"])
     if value is None:
@@ -241,27 +249,27 @@ def _row_before(text: str, start: int, previous_end: int, *, extend: bool) -> st
 
 def _before(text: str, start: int, previous_end: int) -> str:
     """The clause before a figure: back to punctuation, an unclosed bracket or the last figure."""
-    left = max(previous_end, start - _WINDOW)
+    window = text[max(previous_end, start - _WINDOW) : start]
+    if stop := _HARD_STOP.search(window[::-1]):  # the nearest stop, found in C
+        window = window[len(window) - stop.start() :]
+    if not _OPENER.search(window):
+        return window
     depth = 0
-    i = start - 1
-    while i >= left:
-        ch = text[i]
-        if ch in _HARD_STOPS:
-            break
+    for i in range(len(window) - 1, -1, -1):
+        ch = window[i]
         if ch in _CLOSERS:
             depth += 1
         elif ch in _OPENERS:
             if depth == 0:
-                break
+                return window[i + 1 :]
             depth -= 1
-        i -= 1
-    return text[i + 1 : start]
+    return window
 
 
 def _clean(row: str) -> str:
     """A row without its leading time words and filler, spaces collapsed."""
     row = _LEAD.sub("", row.strip())
-    return re.sub(r"\s+", "", _TRAIL.sub("", row))
+    return "".join(_TRAIL.sub("", row).split())
 
 
 def _value(num: str, mult: str | None) -> float | None:
