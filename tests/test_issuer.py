@@ -89,3 +89,22 @@ def test_a_report_without_its_title_is_known_by_its_sections() -> None:
 def test_tone_marked_pinyin_glosses_are_removed() -> None:
     report = parsed("2008年，外經(jīng)貿(mào)局認真貫徹落實《條例》。\n" + BODY)
     assert report.agency.name == "外经贸局"
+
+
+def test_a_breadcrumb_naming_the_report_column_is_no_wrapped_report() -> None:
+    text = (
+        "首页 > 信息公开 > 政府信息公开年报\n"
+        "关于做好2019年政府信息公开工作年度报告编制发布工作的通知\n"
+        "各县（市、区）人民政府，市政府各部门：\n现将有关事项通知如下：请按时公开年度报告。"
+    )
+    assert parsed(text).is_report is False
+
+
+def test_a_notice_that_publishes_a_report_yields_the_report() -> None:
+    text = (
+        "贺州市人民政府办公室关于公布\n贺州市2009年度政府信息公开工作年度报告的通知\n"
+        "各县（区）人民政府：\n现予公布。\n贺州市2009年度政府信息公开工作年度报告\n" + BODY
+    )
+    report = parsed(text)
+    assert report.is_report is True and report.year == 2009
+    assert report.title == "贺州市2009年度政府信息公开工作年度报告"

@@ -212,7 +212,7 @@ _MAX_TITLE = 200  # a real title is under 100 characters; longer ones are not ma
 _TITLE_LINE = 80  # a title line; a longer line may still start with the title (PDF text)
 # A metadata line ("栏目: 政府信息公开年报") or a sentence ("根据《条例》…") is no title.
 _NOT_TITLE = re.compile(
-    r"^(?:[\u4e00-\u9fff]{2,8}\s*[:：]|根据|依据|按照|为|现将|本)|^[^，,]*[，,]"
+    r"^(?:[\u4e00-\u9fff]{2,8}\s*[:：]|根据|依据|按照|为|现将|本)|^[^，,]*[，,]|[>＞»›→]"
 )
 _SENTENCE_END = re.compile(r"[:：。，,；;]$")  # a sentence that names a report is no title
 _YEAR_START = re.compile(r"^(?:19|20)\d{2}\s*年")
@@ -229,10 +229,10 @@ def _title(doc: Document, lines: list[str], link_text: str | None) -> tuple[str 
     for i, line in enumerate(head):
         if len(line) > _TITLE_LINE:
             # a title run into the first paragraph (PDF text): only where it starts the line
-            if i < 2 and (match := _TITLE_HEAD.match(line)) and not _NOT_TITLE.match(match[0]):
+            if i < 2 and (match := _TITLE_HEAD.match(line)) and not _NOT_TITLE.search(match[0]):
                 return match.group(0), i
             continue
-        if not _TITLE_REPORT.search(line) or _SENTENCE_END.search(line) or _NOT_TITLE.match(line):
+        if not _TITLE_REPORT.search(line) or _SENTENCE_END.search(line) or _NOT_TITLE.search(line):
             continue
         # A title broken over two lines: "温州市安全生产监督管理局" / "2017年政府信息公开…",
         # "2024年南关区永吉街道办事处" / "政府信息公开工作年度报告"
@@ -307,12 +307,18 @@ def _report_title_in(lines: list[str]) -> tuple[str, int] | None:
     """A report's own title among the first lines, as a notice that publishes it prints it."""
     for i, line in enumerate(lines[:_HEAD_LINES]):
         line = issuer.strip_prefix(line)
-        if len(line) <= _TITLE_LINE and is_report_title(line):
+        if (
+            len(line) <= _TITLE_LINE
+            and is_report_title(line)
+            and _YEAR_IN.search(line)  # a report's own title names its year
+            and not _NOT_TITLE.search(line)
+        ):
             return line, i
     return None
 
 
 _HEAD_LINES = 15
+_YEAR_IN = re.compile(r"(?:19|20)\d{2}")
 
 
 def _classify(title: str | None, text: str, lines: list[str]) -> tuple[bool, str | None]:
