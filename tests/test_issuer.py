@@ -108,3 +108,11 @@ def test_a_notice_that_publishes_a_report_yields_the_report() -> None:
     report = parsed(text)
     assert report.is_report is True and report.year == 2009
     assert report.title == "贺州市2009年度政府信息公开工作年度报告"
+
+
+def test_an_office_whose_own_report_it_is_stays_the_office() -> None:
+    text = (
+        "根据《条例》规定，现公布清远市清新区人民政府办公室（以下简称区政府办公室）"
+        "2022年政府信息公开工作年度报告。\n" + BODY
+    )
+    assert parsed(text).agency.name == "清远市清新区人民政府办公室"

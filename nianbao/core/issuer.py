@@ -55,7 +55,7 @@ _COMPILED_BY = re.compile(
 )
 _REPORTS = re.compile(
     rf"(?=[现编特公发])(?:现(?:将|公布|发布|予以公布)|编[制写](?:了|完成)?|特?(?:公布|发布))(?P<name>{_NAME})"
-    r"(?=\s*(?:(?:19|20)\d{2}\s*年|政府信息公开|政务公开|信息公开))"
+    r"(?=\s*(?:[(（][^()（）]{0,30}[)）])?\s*(?:(?:19|20)\d{2}\s*年|政府信息公开|政务公开|信息公开))"
 )
 _OPENING_SUBJECT = re.compile(
     rf"(?:^|[。；;])\s*(?=[12])(?:(?:19|20)\d{{2}}\s*年度?(?:以来)?\s*[，,]?\s*)(?:在[^，,。]{{2,30}}[，,]\s*)?"
@@ -67,6 +67,7 @@ _CONTACT = re.compile(
     rf"(?=[请直可联受])(?:请与|直接与|可与|请联系|联系单位[:：]|受理机构[:：])\s*(?P<name>{_NAME})"
     rf"(?=\s*(?:联系|[，,。（(:：]|$))"
 )
+_LAST_VERB = re.compile(r"公布|发布|现将|根据|按照|依据|[将与由对向在经据是为和及]")
 _SHORT_GOVERNMENT = re.compile(r"^(?P<level>[省市区县镇乡])(?:人民)?政府$")
 
 
@@ -172,7 +173,7 @@ def _full_form(short: str, names: Sequence[str], text: str) -> str | None:
     counts: dict[str, int] = {}
     for source in (*names, text):
         for found in pattern.finditer(source):
-            name = found.group(0)
+            name = _LAST_VERB.split(found.group(0))[-1]  # "现公布XX区人民政府": from XX
             if not _NOT_NAME_START.match(name) and name[0] != level:
                 counts[name] = counts.get(name, 0) + 1
     return max(counts, key=lambda n: counts[n]) if counts else None
@@ -184,7 +185,10 @@ def choose(found: Sequence[Candidate], text: str) -> Issuer:
         return Issuer(None)
     best = found[0]
     # an office named in the body compiles for its government; a title naming it is its own
-    name = best.name if best.role in ("title", "heading", "metadata") else _government_of(best.name)
+    # an office that compiles or answers for the report works for its government; an office
+    # whose own report it is (the title, 现公布XX办公室…报告, its own opening sentence) is itself
+    compiles = best.role in ("compiled", "contact", "signature", "source")
+    name = _government_of(best.name) if compiles else best.name
     aliases: list[str] = []
     others = [_government_of(c.name) for c in found[1:] if c.role != "source"]
     if full := _full_form(name, others, text):
