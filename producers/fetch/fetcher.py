@@ -1,0 +1,248 @@
+"""The guarded, polite GET: every hop checked and pinned, redirects followed by hand, retries.
+
+Every hop is checked by `producers.netguard` and the connection pinned to the checked address;
+redirects are followed by hand (each re-checked); transient failures are retried with backoff;
+every request passes through the host gate (politeness) when one is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import ssl
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import httpx
+
+from producers import deadlines, netguard
+from producers.fetch.clients import ClientPool
+from producers.fetch.errors import FetchError
+from producers.fetch.policy import FetchPolicy, Validators
+from producers.fetch.reply import Reply, read_reply
+from producers.fetch.response import Response, to_response
+from producers.netguard import Blocked, Target, check_url
+from producers.politeness import HostBusy, HostGate
+
+TRANSIENT = frozenset({"timeout", "transport", "http_status"})
+ACCEPT = "text/html,application/xhtml+xml,application/pdf,*/*;q=0.8"
+MAX_BACKOFF = 60.0  # seconds: the ceiling of one exponential backoff step
+# Headers or a body trickled in under the per-read timeout must still end: the whole exchange
+# may take at most this many times the policy timeout (20 s -> 2 min: 20 MB needs ~170 KB/s),
+# an absolute limit on every socket operation (producers.deadlines). At most 6 x 60 s, it ends
+# inside a host slot's lease (producers.politeness.LEASE).
+WHOLE_REQUEST_FACTOR = 6
+
+
+class Fetcher:
+    """Guarded, polite HTTP GET; one per process or thread pool (it pools connections).
+
+    `verify` is httpx's: True (certifi's CAs), or an SSLContext trusting other CAs.
+    """
+
+    def __init__(
+        self,
+        gate: HostGate | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        resolve: Callable[[str, int], list[str]] = netguard.resolve,
+        verify: ssl.SSLContext | bool = True,
+    ) -> None:
+        self.gate = gate
+        self.sleep = sleep
+        self.resolve = resolve
+        self._clients = ClientPool(verify)
+
+    def get(self, url: str, policy: FetchPolicy, validators: Validators | None = None) -> Response:
+        """GET a URL under a policy; raises FetchError. Sends validators, so 304 is possible."""
+        redirects: list[str] = []
+        seen = {_url_key(url)}
+        current = url
+        while True:
+            target = self._check(current, policy)
+            # Validators belong to the URL that answered them (the last hop of the last fetch):
+            # sent elsewhere, another page's 304 would hide this one.
+            mine = validators.url in (None, current) if validators else False
+            if validators and validators.url is None and redirects:
+                mine = False
+            reply = self._exchange(target, policy, validators if mine else None)
+            if reply.location is None:
+                return to_response(url, current, reply, redirects, validators)
+            following = urldefrag(urljoin(current, reply.location)).url
+            if _url_key(following) in seen:
+                raise FetchError(current, "redirect_loop", f"redirects back to {following}")
+            if len(redirects) >= policy.max_redirects:
+                raise FetchError(
+                    current, "too_many_redirects", f"more than {policy.max_redirects} redirects"
+                )
+            seen.add(_url_key(following))
+            redirects.append(following)
+            current = following
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._clients.close()
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check(self, url: str, policy: FetchPolicy) -> Target:
+        try:
+            return check_url(
+                url,
+                allows_host=policy.allows_host,
+                allowed_networks=policy.allowed_networks,
+                resolve=self.resolve,
+            )
+        except Blocked as exc:
+            raise FetchError(
+                url, exc.reason, exc.detail, retryable=exc.reason == "unresolvable"
+            ) from None
+
+    def _exchange(
+        self, target: Target, policy: FetchPolicy, validators: Validators | None
+    ) -> Reply:
+        """One hop: the request, retried while it fails transiently."""
+        attempt = 0
+        while True:
+            try:
+                with self._slot(target.host, policy):
+                    return self._once(target, policy, validators)
+            except HostBusy as busy:
+                raise FetchError(
+                    target.url,
+                    "deadline",
+                    f"host backed off for {busy.wait:.0f}s more",
+                    retryable=True,
+                    retry_after=busy.wait,
+                ) from None
+            except FetchError as exc:
+                if not exc.retryable or exc.reason not in TRANSIENT:
+                    raise
+                wait = exc.retry_after
+                step = min(MAX_BACKOFF, policy.backoff_base * 2**attempt)
+                if wait is None and exc.status in (429, 503) and self.gate is not None:
+                    wait = step  # overloaded without saying for how long: the host backs off
+                if wait is not None and self.gate is not None:
+                    self.gate.back_off(target.host, wait)
+                if (wait is not None and wait > policy.max_retry_after) or (
+                    attempt >= policy.max_retries
+                ):
+                    raise
+                pause = 0.0
+                if wait is None:
+                    pause = random.uniform(0, step)
+                elif self.gate is None:
+                    pause = wait
+                if policy.deadline is not None and time.monotonic() + pause > policy.deadline:
+                    raise FetchError(
+                        target.url,
+                        "deadline",
+                        f"{exc.reason} ({exc.detail}); no time left to retry",
+                        retryable=True,
+                        retry_after=wait,
+                    ) from None
+                if pause:
+                    self.sleep(pause)
+                attempt += 1
+
+    def _slot(self, host: str, policy: FetchPolicy) -> AbstractContextManager[None]:
+        if self.gate is None:
+            return contextlib.nullcontext()
+        # Never wait in here for longer than the deadline, or than a Retry-After we accept.
+        max_wait = policy.max_retry_after
+        if policy.deadline is not None:
+            max_wait = min(max_wait, policy.deadline - time.monotonic())
+        return self.gate.slot(
+            host, delay=policy.delay, concurrency=policy.concurrency, max_wait=max_wait
+        )
+
+    def _once(self, target: Target, policy: FetchPolicy, validators: Validators | None) -> Reply:
+        """One request to the pinned address; the body read only for a 200."""
+        parts = urlsplit(target.url)
+        scheme = parts.scheme.lower()
+        address = f"[{target.address}]" if ":" in target.address else target.address
+        pinned = f"{scheme}://{address}:{target.port}{parts.path or '/'}"
+        if parts.query:
+            pinned += f"?{parts.query}"
+        headers = {
+            "Host": netguard.host_header(target),
+            "User-Agent": policy.user_agent,
+            "Accept": ACCEPT,
+            "Accept-Encoding": "gzip, deflate",
+            "Accept-Language": "zh-CN,zh;q=0.9",
+        }
+        if validators and validators.etag:
+            headers["If-None-Match"] = validators.etag
+        if validators and validators.last_modified:
+            headers["If-Modified-Since"] = validators.last_modified
+        extensions = {"sni_hostname": target.host} if scheme == "https" else {}
+        client = self._clients.get(scheme, target.host)
+        url = target.url
+        deadline = time.monotonic() + policy.timeout * WHOLE_REQUEST_FACTOR
+        cut = policy.deadline is not None and policy.deadline < deadline
+        if cut:
+            deadline = policy.deadline  # type: ignore[assignment]
+        try:
+            with deadlines.deadline(deadline):  # every connect, read and write ends by then
+                request = client.build_request(
+                    "GET",
+                    pinned,
+                    headers=headers,
+                    timeout=httpx.Timeout(policy.timeout),
+                    extensions=extensions,
+                )
+                response = client.send(request, stream=True)
+                try:
+                    reply = read_reply(url, response, policy.max_body_bytes)
+                finally:
+                    response.close()
+            sent = validators is not None and bool(validators.etag or validators.last_modified)
+            if reply.status == 304 and not sent:
+                raise FetchError(url, "http_status", "304 to an unconditional request", status=304)
+            return reply
+        except FetchError as exc:
+            if cut and exc.reason == "timeout" and time.monotonic() >= deadline:
+                raise FetchError(url, "deadline", exc.detail, retryable=True) from None
+            raise
+        except httpx.TimeoutException as exc:
+            if cut and time.monotonic() >= deadline:
+                raise FetchError(url, "deadline", _describe(exc), retryable=True) from None
+            if time.monotonic() >= deadline:
+                limit = policy.timeout * WHOLE_REQUEST_FACTOR
+                raise FetchError(
+                    url, "timeout", f"the exchange took over {limit:g}s", retryable=True
+                ) from None
+            raise FetchError(url, "timeout", _describe(exc), retryable=True) from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(url, "bad_url", str(exc)) from None
+        except httpx.TransportError as exc:
+            verify_failed = _caused_by(exc, ssl.SSLCertVerificationError)
+            raise FetchError(
+                url, "transport", _describe(exc), retryable=not verify_failed
+            ) from None
+
+
+def _url_key(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}?{parts.query}"
+
+
+def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
