@@ -184,6 +184,7 @@ def end_to_end(pages: int, workers: int) -> dict[str, float]:
     """Pages/s through Redis and real worker processes, and no-op tasks/s on the same setup."""
     from nianbao import runtime
     from producers.publish import publish
+    from workers import publishing  # noqa: F401  (wires publishing to the worker system)
     from workers.app import reconfigure, worker_command
     from workers.probe import noop
     from workers.reliability import redis_client

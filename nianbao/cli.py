@@ -81,6 +81,7 @@ def ingest(
     site: Annotated[str, typer.Option(help="Site id recorded on every page.")] = "ingest",
 ) -> None:
     """Enqueue local files as fetched pages (backfills)."""
+    import workers.publishing  # noqa: F401  (wires publishing to the worker system)
     from producers.ingest import discover, ingest_file
 
     try:

@@ -110,6 +110,7 @@ def crawl(
     ] = True,
 ) -> None:
     """Crawl sites now, in this process: new and changed pages go onto the pages queue."""
+    import workers.publishing  # noqa: F401  (wires publishing to the worker system)
     from nianbao import runtime
     from producers import schedule
 

@@ -18,6 +18,7 @@ from producers.politeness import LocalHostGate
 from producers.publish import publish, quarantine_unfetchable
 from producers.sites import Site
 from producers.state import MemoryCrawlState
+from workers import publishing  # noqa: F401  (wires publishing to the in-process workers)
 
 SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
 

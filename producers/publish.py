@@ -1,29 +1,49 @@
-"""Put a fetched body in the object store and its FetchedPage message on the pages queue."""
+"""Put a fetched body in the object store and its FetchedPage message on the pages queue.
+
+Producers know nothing of the worker system: they publish through a port (an object store and
+a function that sends a message to a task by name) that the worker system wires at import
+(`workers.publishing`). Task names are the message contract in `schemas.tasks`.
+"""
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from celery import Task
-
-from nianbao import runtime
 from nianbao.core.text import detect_encoding
-from nianbao.storage.objects import put_raw
+from nianbao.storage.objects import ObjectStore, put_raw
 from schemas.messages import FetchedPage, Rejection, SiteHints
-from workers import ledger
-from workers.reliability import redis_client
-from workers.tasks import process_page, save_rejection
+from schemas.tasks import PROCESS_PAGE, SAVE_REJECTION
+
+Send = Callable[[str, dict[str, Any]], None]  # (task name, message): the message is on its queue
 
 
-def send(task: Task, message: dict[str, Any]) -> None:
-    """Send a page's first message, opened in the page ledger first (see workers/ledger.py)."""
-    task_id, args = str(uuid.uuid4()), [message]
-    client = redis_client()
-    if client is not None:
-        ledger.open_page(client, task.name, task_id, args)
-    task.apply_async(args=args, task_id=task_id)
+@dataclass(frozen=True)
+class Port:
+    """Where published pages go: the object store for bodies, and a sender for messages."""
+
+    store: Callable[[], ObjectStore]
+    send: Send
+
+
+_port: Port | None = None
+
+
+def wire(store: Callable[[], ObjectStore], send: Send) -> None:
+    """Connect publishing to a worker system (done by `workers.publishing` when imported)."""
+    global _port
+    _port = Port(store, send)
+
+
+def port() -> Port:
+    """The wired port; an error that says what to import when nothing wired it."""
+    if _port is None:
+        raise RuntimeError(
+            "no worker system is wired for publishing: import workers.publishing first"
+        )
+    return _port
 
 
 def publish(
@@ -45,7 +65,8 @@ def publish(
     hints are the sites file's agency, region and level for the site: the parser falls back on
     them only for what the page itself does not say.
     """
-    sha256, key = put_raw(runtime.object_store(), body)
+    wired = port()
+    sha256, key = put_raw(wired.store(), body)
     if content_type.startswith("text/") or content_type == "application/xhtml+xml":
         encoding = detect_encoding(body, encoding)
     page = FetchedPage(
@@ -63,7 +84,7 @@ def publish(
         referrer=referrer,
         hints=hints,
     )
-    send(process_page, page.model_dump(mode="json"))
+    wired.send(PROCESS_PAGE, page.model_dump(mode="json"))
     return page
 
 
@@ -80,7 +101,8 @@ def quarantine_unfetchable(
     Nothing of the body is kept (it was refused: too large, a decompression bomb, a blocked
     address, ...), so the record points at the empty object; the reason and detail say why.
     """
-    sha256, key = put_raw(runtime.object_store(), b"")
+    wired = port()
+    sha256, key = put_raw(wired.store(), b"")
     page = FetchedPage(
         url=url,
         final_url=url,
@@ -94,4 +116,4 @@ def quarantine_unfetchable(
         referrer=referrer,
     )
     rejection = Rejection(page=page, stage="fetch", reason=reason, detail=detail)
-    send(save_rejection, rejection.model_dump(mode="json"))
+    wired.send(SAVE_REJECTION, rejection.model_dump(mode="json"))

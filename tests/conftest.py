@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import workers.publishing  # noqa: F401  (tests publish as producers do: through the wired port)
 from tests.services import PostgresCluster, RedisServer, S3Server, wait_until
 from workers.app import worker_command
 

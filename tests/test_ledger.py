@@ -56,10 +56,10 @@ def test_quarantined_and_dead_lettered_pages_are_closed(
     client = redis_client()
     assert client is not None
     poison = unsent_page(b"gone", "https://example.gov.cn/gone.html", store_body=False)
-    from producers.publish import send
+    from workers.publishing import send
     from workers.tasks import process_page
 
-    send(process_page, poison.model_dump(mode="json"))  # its body is missing: dead-lettered
+    send(process_page.name, poison.model_dump(mode="json"))  # its body is missing: dead-lettered
     assert len(open_pages()) == 2
     wait_until(lambda: counts()["quarantined"] == 1, timeout=60)
     wait_until(lambda: counts()["dead_letters"] == 1, timeout=60)
@@ -138,15 +138,15 @@ def test_status_and_reconcile_commands_show_the_ledger(distributed: dict) -> Non
 def test_a_replayed_dead_letter_is_open_in_the_ledger_until_stored(
     distributed: dict, start_worker
 ) -> None:
-    from producers.publish import send
     from tests.conftest import unsent_page
     from workers.dlq import pending, replay
+    from workers.publishing import send
     from workers.tasks import process_page
 
     worker = start_worker({**distributed, "NIANBAO_MAX_RETRIES": "0"})
     body = next(SEEDS.glob("001_*.txt")).read_bytes()
     page = unsent_page(body, "https://example.gov.cn/nb/replayed.html", store_body=False)
-    send(process_page, page.model_dump(mode="json"))
+    send(process_page.name, page.model_dump(mode="json"))
     wait_until(lambda: counts()["dead_letters"] == 1, timeout=60, message=worker.output()[-3000:])
     assert not open_pages()
     runtime.object_store().put(page.body_ref, body)  # the operator restores the body

@@ -65,7 +65,14 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 def create_app(settings: Settings | None = None) -> Celery:
     """A Celery app for the given (or the environment's) settings."""
     celery = Celery(
-        "nianbao", include=["workers.tasks", "workers.crawl", "workers.probe", "workers.upkeep"]
+        "nianbao",
+        include=[
+            "workers.tasks",
+            "workers.publishing",
+            "workers.crawl",
+            "workers.probe",
+            "workers.upkeep",
+        ],
     )
     celery.conf.update(celery_config(settings or get_settings()))
     return celery

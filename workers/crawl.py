@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime
 
+import workers.publishing  # noqa: F401  (the crawler publishes through the wired port)
 from nianbao import runtime
 from nianbao.settings import get_settings
 from producers.sites import Site

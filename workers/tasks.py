@@ -21,6 +21,7 @@ from nianbao.settings import get_settings
 from nianbao.storage.repository import PendingArchive, archive_key
 from nianbao.timeouts import time_limit
 from schemas.messages import FetchedPage, ParsedPage, Rejection
+from schemas.tasks import PROCESS_PAGE, SAVE_REJECTION
 from workers.app import app
 from workers.outbox import deliver, drain_outbox, owe_later, retry_delay, schedule_sweep
 from workers.reliability import ReliableTask
@@ -61,7 +62,7 @@ def quarantine(
 
 
 @app.task(
-    name="nianbao.pages.process",
+    name=PROCESS_PAGE,
     base=ReliableTask,
     bind=True,
     on_time_limit=lambda self, message: give_up_after_time_limit(self, message),
@@ -155,7 +156,7 @@ def save_report(self: ReliableTask, message: dict) -> str:
     return result.decision
 
 
-@app.task(name="nianbao.store.rejection", base=ReliableTask, bind=True)
+@app.task(name=SAVE_REJECTION, base=ReliableTask, bind=True)
 def save_rejection(self: ReliableTask, message: dict) -> str:
     """Quarantine a rejected page with its reason and a reference to the raw body."""
     rejection = Rejection.model_validate(message)

@@ -74,6 +74,7 @@ class Publisher:
                 self.crawl_ids.append(task_id)
 
     def send(self, page: Page, give_up: float) -> bool:
+        import workers.publishing  # noqa: F401  (wires publishing to the worker system)
         from producers.publish import publish
 
         deadline = time.monotonic() + give_up
