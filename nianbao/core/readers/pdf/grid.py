@@ -5,9 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 
-from nianbao.core.readers.common import (
-    check_cells,
-)
+from nianbao.core.readers.common import check_cells
 from nianbao.core.readers.pdf.model import SNAP, Part
 
 

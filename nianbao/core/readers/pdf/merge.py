@@ -6,12 +6,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from nianbao.core.document import Table
-from nianbao.core.readers.common import (
-    check_cells,
-    finish_grid,
-    is_label,
-    join_lines,
-)
+from nianbao.core.readers.common import check_cells, finish_grid, is_label, join_lines
 from nianbao.core.readers.pdf.grid import boundary_index, cluster, part_grid
 from nianbao.core.readers.pdf.model import SNAP, PageContent, Part, PdfTable
 from nianbao.core.readers.pdf.paragraphs import HEADING

@@ -7,9 +7,7 @@ from typing import Any
 from pdfplumber.page import Page
 
 from nianbao.core.errors import PageRejected, is_host_interrupt
-from nianbao.core.readers.common import (
-    tight,
-)
+from nianbao.core.readers.common import tight
 from nianbao.core.readers.pdf.limits import MAX_PAGE_CHARS
 from nianbao.core.readers.pdf.model import Line, PageContent
 from nianbao.core.readers.pdf.tables import find_tables

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import re
 
-from nianbao.core.readers.common import (
-    tight,
-)
+from nianbao.core.readers.common import tight
 from nianbao.core.readers.pdf.model import Line, PageContent
 
 _SENTENCE_END = tuple("。;!?:；！？：")

@@ -6,10 +6,7 @@ from typing import Any
 
 from pdfplumber.page import Page
 
-from nianbao.core.readers.common import (
-    cell_text,
-    is_text_box,
-)
+from nianbao.core.readers.common import cell_text, is_text_box
 from nianbao.core.readers.pdf.grid import cluster, part_grid
 from nianbao.core.readers.pdf.limits import MAX_INTERSECTIONS, MAX_RULES
 from nianbao.core.readers.pdf.model import SNAP, Cell, Part, PdfTable
