@@ -1,0 +1,103 @@
+"""Dedup lookups: the locks that serialise decisions, and the stored versions a page may copy.
+
+An exact copy is found by its key; other candidates by LSH band hits and the same agency-year.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import and_, case, or_, select, text
+from sqlalchemy.orm import Session
+
+from nianbao.core import similarity
+from nianbao.core.dedup import Candidate, Identity, Verdict
+from nianbao.storage.repository.base import RepositoryBase
+from nianbao.storage.tables import BandRow, VersionRow
+
+_CANDIDATES = 50  # most candidates examined per decision (LSH hits plus same agency and year)
+
+
+class DedupLookups(RepositoryBase):
+    """The reads a dedup decision makes, under the locks it takes."""
+
+    def _lock(self, session: Session, who: Identity, fingerprint: str) -> None:
+        """Serialise decisions that could conflict (SQLite: BEGIN IMMEDIATE already did).
+
+        One agency-year (near duplicates, versions), its neighbouring years (each one's
+        repetition figure reads the other), and the exact key (copies whose parses disagree on
+        identity). Locks are taken in ascending order, so two decisions never deadlock.
+        """
+        if self.engine.dialect.name != "postgresql":
+            return
+        names = [f"key|{fingerprint}"]
+        if who.agency_key and who.year:
+            names += [f"{who.agency_key}|{year}" for year in (who.year - 1, who.year, who.year + 1)]
+        else:
+            names.append("unkeyed")
+        for lock_id in sorted(
+            int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+            for name in names
+        ):
+            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+
+    def _exact_copy(self, session: Session, fingerprint: str, who: Identity) -> Verdict | None:
+        """The stored version with this exact key and these figures, as a verdict; else None.
+
+        Same text, other figures (a moved cell, a sign the key folds away): never an exact
+        copy; such a page is decided by its candidates and may become a version under the key.
+        """
+        exact = session.execute(
+            select(VersionRow.id, VersionRow.report_id)
+            .where(
+                VersionRow.fingerprint == fingerprint,
+                VersionRow.figures.in_((who.figures, "")),  # "": figures never computed
+            )
+            .order_by(case((VersionRow.figures == who.figures, 0), else_=1), VersionRow.id)
+            .limit(1)
+        ).first()
+        if exact is None:
+            return None
+        return Verdict("exact_duplicate", exact.report_id, exact.id, 1.0, "exact")
+
+    def _candidates(self, session: Session, who: Identity, sig: list[int]) -> list[Candidate]:
+        """Stored versions that may be the same report: LSH band hits and same agency-year."""
+        ids: set[int] = set()
+        if sig:
+            keys = similarity.band_keys(sig)
+            ids.update(
+                session.scalars(
+                    select(BandRow.version_id)
+                    # OR of (band, key) pairs: one index search each on every backend (a
+                    # row-value IN makes SQLite scan the whole index)
+                    .where(
+                        or_(
+                            *(and_(BandRow.band == b, BandRow.key == k) for b, k in enumerate(keys))
+                        )
+                    )
+                    .distinct()
+                    .limit(_CANDIDATES)
+                )
+            )
+        if who.agency_key and who.year:
+            ids.update(
+                session.scalars(
+                    select(VersionRow.id)
+                    .where(VersionRow.agency_key == who.agency_key, VersionRow.year == who.year)
+                    .limit(_CANDIDATES)
+                )
+            )
+        if not ids:
+            return []
+        rows = session.scalars(select(VersionRow).where(VersionRow.id.in_(ids)))
+        return [
+            Candidate(
+                version_id=row.id,
+                report_id=row.report_id,
+                identity=Identity(
+                    row.agency_key, tuple(row.regions or (None,) * 4), row.year, row.figures
+                ),  # type: ignore[arg-type]
+                signature=similarity.unpack(row.signature) if row.signature else [],
+            )
+            for row in rows
+        ]
