@@ -146,14 +146,16 @@ def test_a_unique_key_that_fires_is_decided_again_not_raised(pg_url: str) -> Non
     results: list[object] = []
     worker = threading.Thread(target=lambda: results.append(_try(repo.save_report, page)))
     worker.start()
-    with engine.connect() as probe:
-        wait_until(
-            lambda: probe.execute(
+
+    def blocked() -> int:
+        # a new transaction each look: within one, pg_stat_activity is a snapshot and never
+        # changes, so a first look before the store blocks would be the only one
+        with engine.connect() as probe:
+            return probe.execute(
                 text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
-            ).scalar(),
-            timeout=30,
-            message="the store never waited on the other writer's row",
-        )
+            ).scalar_one()
+
+    wait_until(blocked, timeout=30, message=f"the store never waited: {results}")
     transaction.commit()
     other.close()
     worker.join(30)
