@@ -47,7 +47,7 @@ def demo(
     port: Annotated[int, typer.Option(help="Port of the local government site.")] = 8765,
 ) -> None:
     """Start a local government site, crawl it, run every stage, and summarise what happened."""
-    from nianbao.demo import run_demo
+    from devtools.demo import run_demo
 
     run_demo(console, seeds, port)
 
@@ -444,21 +444,21 @@ def bench(
 ) -> None:
     """Per-stage ms/page on the seed pages; end-to-end pages/s beside a no-op task's rate."""
     if crawl:
-        from nianbao.bench_crawl import run_crawl_bench
+        from devtools.bench_crawl import run_crawl_bench
 
         run_crawl_bench(console, reports)
         return
     if dedup:
         run_dedup_bench([int(size) for size in sizes.split(",")])
         return
-    from nianbao.bench import run_bench
+    from devtools.bench import run_bench
 
     run_bench(console, pages=pages, workers=workers, rounds=rounds, e2e=e2e)
 
 
 def run_dedup_bench(sizes: list[int]) -> None:
     """Print the calibration decisions and the scale table."""
-    from nianbao.bench_dedup import calibration, precision_recall, scale
+    from devtools.bench_dedup import calibration, precision_recall, scale
 
     with progress() as bar:
         task = bar.add_task("calibration pairs", total=None)

@@ -26,3 +26,14 @@ def test_producers_and_the_core_import_no_worker_and_no_wiring() -> None:
         if module.startswith(("producers", "nianbao.core", "schemas")):
             above = {t for t in targets if t.startswith(("workers", "nianbao.runtime"))}
             assert not above, f"{module} imports {sorted(above)}"
+
+
+def test_the_product_imports_no_demo_bench_or_test_tooling() -> None:
+    """devtools (the demo site, benches, calibration, soak) is reached only from the CLI."""
+    edges = graph()
+    for module, targets in edges.items():
+        if module.startswith(("producers", "workers", "schemas", "nianbao")) and not (
+            module.startswith("nianbao.cli")
+        ):
+            tooling = {t for t in targets if t.startswith("devtools")}
+            assert not tooling, f"{module} imports {sorted(tooling)}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nianbao.bench_crawl import backends, measure
+from devtools.bench_crawl import backends, measure
 
 
 def test_crawl_bench_measures_both_passes_on_each_backend() -> None:

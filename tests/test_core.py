@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from devtools.demo_site import DemoSite
 from nianbao.core.errors import PageRejected
 from nianbao.core.extract import extract, is_chrome_line
 from nianbao.core.fingerprint import exact_key as _exact_key
 from nianbao.core.fingerprint import folded_content
 from nianbao.core.pipeline import analyse
 from nianbao.core.text import decode
-from producers.demo_site import DemoSite
 from tests.conftest import SEEDS
 
 EXPECTED = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nianbao.calibrate import pairs
-from nianbao.calibrate import to_message as parsed
+from devtools.calibrate import pairs
+from devtools.calibrate import to_message as parsed
 from nianbao.core.dedup import Candidate, agency_key, decide, identity, same_identity
 from nianbao.core.pipeline import analyse
 from nianbao.core.similarity import signature
@@ -137,7 +137,7 @@ def test_consumers_see_versions_sources_and_repetition(embedded, tmp_path) -> No
     ("old", "new"), [("\t968\n", "\t96.8\n"), ("\t968\n", "\t9680\n")], ids=["decimal", "digit"]
 )
 def test_a_corrected_decimal_is_never_an_exact_copy(repo: Repository, old: str, new: str) -> None:
-    from nianbao.calibrate import _seed, _text
+    from devtools.calibrate import _seed, _text
 
     text = _seed("003")
     repo.save_report(parsed(_text(text), "https://a.gov.cn/1.html"))
@@ -166,7 +166,7 @@ def test_identity_survives_blank_and_number_under_one_code() -> None:
 
 def test_repetition_never_links_namesakes_in_other_cities(repo: Repository) -> None:
     """南京市鼓楼区 and 福州市鼓楼区 share an agency key; a region both state must agree."""
-    from nianbao.calibrate import _next_year, _seed, _text
+    from devtools.calibrate import _next_year, _seed, _text
 
     text = _seed("003")
     nanjing = text.replace("温州市安全生产监督管理局", "南京市鼓楼区安全生产监督管理局")

@@ -1,4 +1,4 @@
-"""Tests for the local demo government website (producers/demo_site.py)."""
+"""Tests for the local demo government website (devtools/demo_site.py)."""
 
 import re
 import urllib.error
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from producers.demo_site import LISTING_PATH, DemoPage, DemoSite, content_lines
+from devtools.demo_site import LISTING_PATH, DemoPage, DemoSite, content_lines
 
 SEEDS_DIR = Path(__file__).parent / "fixtures" / "seeds"
 CONTAINER_IDS = {"agency": "zoom", "portal": "ivs_content"}

@@ -185,8 +185,8 @@ def test_two_workers_storing_copies_at_once_keep_one_report(
     distributed: dict, start_worker, redis_server
 ) -> None:
     """20 reports, each arriving twice at the same instant on two worker processes."""
-    from nianbao.calibrate import _chrome, _edit_sentences
-    from nianbao.calibrate import to_message as parsed
+    from devtools.calibrate import _chrome, _edit_sentences
+    from devtools.calibrate import to_message as parsed
     from workers.tasks import save_report
 
     start_worker(distributed, queues="store")

@@ -10,9 +10,9 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
+from devtools.demo import run_demo
 from nianbao import runtime
 from nianbao.cli import app
-from nianbao.demo import run_demo
 from tests.conftest import SEEDS
 
 runner = CliRunner()
@@ -136,7 +136,7 @@ def test_ingest_records_the_detected_encoding(embedded: dict[str, str], tmp_path
 @pytest.mark.services
 def test_bench_end_to_end_through_redis(embedded: dict[str, str]) -> None:
     """The benchmark's own Redis and worker processes: it must finish and report a ratio."""
-    from nianbao.bench import end_to_end
+    from devtools.bench import end_to_end
 
     figures = end_to_end(pages=20, workers=1)
     assert figures["pages_per_s"] > 0 and figures["noop_per_s"] > 0

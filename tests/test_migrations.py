@@ -36,7 +36,7 @@ def test_upgrading_a_database_that_holds_reports_keeps_everything(url: str) -> N
     """0001 → head with data in it: nothing lost, old reports become version 1 with identity."""
     from sqlalchemy import text
 
-    from nianbao.calibrate import pairs, to_message
+    from devtools.calibrate import pairs, to_message
     from nianbao.storage.repository import Repository
 
     engine = make_engine(url)
@@ -78,7 +78,7 @@ def test_0003_keeps_versions_and_refuses_a_downgrade_that_would_lose_one(url: st
     key cannot hold them and the downgrade stops instead of dropping one."""
     from sqlalchemy import text
 
-    from nianbao.calibrate import _seed, _text, to_message
+    from devtools.calibrate import _seed, _text, to_message
     from nianbao.storage.repository import Repository
 
     engine = make_engine(url)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.calibrate import _seed, _text
+from devtools.calibrate import to_message as parsed
 from nianbao import runtime
-from nianbao.calibrate import _seed, _text
-from nianbao.calibrate import to_message as parsed
 from nianbao.storage.migrate import upgrade
 from nianbao.storage.repository import Repository, archive_key, archived_record, make_engine
 from tests.services import S3Server, wait_until

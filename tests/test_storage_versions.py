@@ -11,8 +11,8 @@ import threading
 
 import pytest
 
-from nianbao.calibrate import _seed, _text
-from nianbao.calibrate import to_message as parsed
+from devtools.calibrate import _seed, _text
+from devtools.calibrate import to_message as parsed
 from nianbao.core.dedup import identity
 from nianbao.storage.migrate import upgrade
 from nianbao.storage.repository import Repository, make_engine

@@ -23,12 +23,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from devtools.demo_site import DemoSite
 from nianbao.core.extract import extract
 from nianbao.core.fingerprint import exact_key, folded_content
 from nianbao.core.parse import parse
 from nianbao.core.similarity import signature
 from nianbao.core.validate import validate
-from producers.demo_site import DemoSite
 
 _CONTAINER = re.compile(r'(<div[^>]+id="(?:zoom|ivs_content)"[^>]*>)')
 ROOT = Path(__file__).resolve().parents[1]

@@ -211,7 +211,7 @@ def run_crawl_bench(console: Any, reports: int) -> None:
 
     from rich.table import Table
 
-    from nianbao.bench import LocalRedis
+    from devtools.bench import LocalRedis
 
     with TemporaryDirectory(prefix="nianbao-bench-") as tmp:
         server = LocalRedis(Path(tmp)) if shutil.which("redis-server") else None

@@ -28,7 +28,7 @@ from nianbao.storage.tables import BandRow, ReportRow, VersionRow
 
 def calibration(on_pair: Callable[[str], None] | None = None) -> list[tuple[str, str, str, float]]:
     """(pair, expected, decided, similarity) for every calibration pair, on a fresh database."""
-    from nianbao.calibrate import pairs, to_message
+    from devtools.calibrate import pairs, to_message
 
     results = []
     for pair in pairs():

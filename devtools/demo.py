@@ -9,10 +9,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from devtools.demo_site import DemoSite
 from nianbao import runtime
 from nianbao.settings import get_settings
 from producers.crawler import CrawlDefaults, PassResult, SiteCrawler
-from producers.demo_site import DemoSite
 from producers.fetch import Fetcher
 from producers.politeness import LocalHostGate
 from producers.publish import publish, quarantine_unfetchable
