@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import typer
 from rich.table import Table
 
+from nianbao.cli.apps import app
 from nianbao.terminal import console, err, fail
 
 if TYPE_CHECKING:
@@ -222,3 +223,9 @@ def crawl_status_table() -> Table | None:
         error = error if len(error) <= 80 else error[:79] + "…"
         table.add_row(site_id, *(str(values.get(name, 0)) for name in STATUS), when, error)
     return table
+
+
+app.add_typer(sites_app, name="sites")
+app.command()(crawl)
+app.command()(monitor)
+app.command()(metrics)

@@ -1,0 +1,5 @@
+"""`python -m nianbao.cli`."""
+
+from nianbao.cli import main
+
+main()

@@ -1,0 +1,116 @@
+"""Commands that reach devtools: the demo, the benches, the fault soak."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+from nianbao.cli.apps import app
+from nianbao.terminal import console, fail, progress
+
+if TYPE_CHECKING:
+    pass
+
+
+@app.command()
+def demo(
+    seeds: Annotated[
+        Path | None, typer.Option(help="Folder of seed report texts to publish on the site.")
+    ] = None,
+    port: Annotated[int, typer.Option(help="Port of the local government site.")] = 8765,
+) -> None:
+    """Start a local government site, crawl it, run every stage, and summarise what happened."""
+    from devtools.demo import run_demo
+
+    run_demo(console, seeds, port)
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    add_help_option=False,
+)
+def soak(ctx: typer.Context) -> None:
+    """Fault soak (a development tool, from a source checkout): `nianbao soak --help`."""
+    root = Path(__file__).resolve().parents[1]
+    if not (root / "devtools" / "soak").is_dir():
+        raise fail("the soak is a development tool", "run it from a source checkout of nianbao")
+    sys.path.insert(0, str(root))
+    from devtools.soak.run import main as soak_main
+
+    raise typer.Exit(soak_main(list(ctx.args)))
+
+
+@app.command()
+def bench(
+    pages: Annotated[int, typer.Option(help="Pages sent end to end.")] = 200,
+    workers: Annotated[int, typer.Option(help="Worker processes end to end.")] = 2,
+    rounds: Annotated[int, typer.Option(help="Rounds of the per-stage timing.")] = 30,
+    e2e: Annotated[bool, typer.Option(help="Also measure through Celery and Redis.")] = True,
+    dedup: Annotated[
+        bool, typer.Option("--dedup", help="Dedup decisions and the index at scale instead.")
+    ] = False,
+    sizes: Annotated[
+        str, typer.Option(help="With --dedup: stored-report counts to measure at.")
+    ] = "10000,100000,1000000",
+    crawl: Annotated[
+        bool, typer.Option("--crawl", help="Crawl passes (first, and unchanged) instead.")
+    ] = False,
+    reports: Annotated[int, typer.Option(help="With --crawl: report pages on the site.")] = 200,
+) -> None:
+    """Per-stage ms/page on the seed pages; end-to-end pages/s beside a no-op task's rate."""
+    if crawl:
+        from devtools.bench_crawl import run_crawl_bench
+
+        run_crawl_bench(console, reports)
+        return
+    if dedup:
+        run_dedup_bench([int(size) for size in sizes.split(",")])
+        return
+    from devtools.bench import run_bench
+
+    run_bench(console, pages=pages, workers=workers, rounds=rounds, e2e=e2e)
+
+
+def run_dedup_bench(sizes: list[int]) -> None:
+    """Print the calibration decisions and the scale table."""
+    from devtools.bench_dedup import calibration, precision_recall, scale
+
+    with progress() as bar:
+        task = bar.add_task("calibration pairs", total=None)
+        results = calibration(on_pair=lambda _: bar.advance(task))
+    table = Table("pair", "expected", "decided", "MinHash similarity", title="dedup decisions")
+    for name, expected, decided, sim in results:
+        style = "green" if expected == decided else "red"
+        table.add_row(name, expected, f"[{style}]{decided}[/]", f"{sim:.2f}")
+    console.print(table)
+    precision, recall = precision_recall(results)
+    console.print(
+        f"same-report decisions: precision {precision:.3f}, recall {recall:.3f}; "
+        f"{sum(e == d for _, e, d, _ in results)}/{len(results)} decisions exact"
+    )
+    with progress() as bar:
+        task = bar.add_task("index at scale", total=len(sizes))
+        rows = scale(sizes, on_step=lambda step: bar.update(task, description=step))
+    out = Table(
+        "stored reports",
+        "insert ms/report",
+        "lookup ms (median)",
+        "lookup ms (p95)",
+        "near copy found",
+        "bytes/report (SQLite file)",
+        title="dedup index at scale",
+    )
+    for row in rows:
+        out.add_row(
+            f"{int(row['stored']):,}",
+            f"{row['insert_ms']:.3f}",
+            f"{row['lookup_ms']:.3f}",
+            f"{row['lookup_p95_ms']:.3f}",
+            f"{row['found']:.0%}",
+            f"{row['bytes_per_report']:.0f}",
+        )
+    console.print(out)
