@@ -298,7 +298,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class RobotsCache(Protocol):
-    """Shared robots.txt texts by origin (producers/state.py's crawl state implements it)."""
+    """Shared robots.txt texts by origin (the crawl state in producers/state/ implements it)."""
 
     def get(self, host: str) -> str | None:
         """The cached text for origin, or None if absent or expired."""
