@@ -201,16 +201,3 @@ def choose(found: Sequence[Candidate], text: str) -> Issuer:
                 name = other
                 break
     return Issuer(name, tuple(dict.fromkeys(a for a in aliases if a != name)))
-
-
-def find(
-    title_agency: str | None,
-    head: Sequence[str],
-    title_index: int | None,
-    body: str,
-    signature_agency: str | None,
-    source: str | None,
-) -> Issuer:
-    """The issuer of a report from every place it may be named."""
-    found = candidates(title_agency, head, title_index, body, signature_agency, source)
-    return choose(found, body)

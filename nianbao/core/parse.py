@@ -391,13 +391,16 @@ def _agency(
             if match := pattern.search(title):
                 title_agency = match.group("agency").strip(' 《》“”"')
                 break
-    found = issuer.find(
-        title_agency,
-        lines[:12],
-        title_index,
+    found = issuer.choose(
+        issuer.candidates(
+            title_agency,
+            lines[:12],
+            title_index,
+            text,
+            signature.agency if signature else None,
+            doc.source,
+        ),
         text,
-        signature.agency if signature else None,
-        doc.source,
     )
     name = found.name
     if name is None:  # no name; the level may still show in how the text speaks of itself
