@@ -136,7 +136,13 @@ def parse_vs_trafilatura(rounds: int) -> dict[str, float]:
     text = page.decode("utf-8")
     ours = _ms_per_page(lambda: analyse(page, content_type="text/html"), 1, rounds)
     theirs = _ms_per_page(lambda: trafilatura.extract(text), 1, rounds)
-    return {"bytes": len(page), "nianbao_ms": ours, "trafilatura_ms": theirs}
+    fast = _ms_per_page(lambda: trafilatura.extract(text, fast=True), 1, rounds)
+    return {
+        "bytes": len(page),
+        "nianbao_ms": ours,
+        "trafilatura_ms": theirs,
+        "trafilatura_fast_ms": fast,
+    }
 
 
 def _free_port() -> int:
@@ -268,8 +274,11 @@ def _noop_rate(noop: object, client: object, count: int) -> float:
     return count / elapsed
 
 
-def run_bench(console: Console, *, pages: int, workers: int, rounds: int, e2e: bool) -> None:
-    """Print the per-stage table and, unless skipped, the end-to-end table."""
+def run_bench(
+    console: Console, *, pages: int, workers: int, rounds: int, e2e: bool
+) -> dict[str, object]:
+    """Print the per-stage table and, unless skipped, the end-to-end table; return the figures
+    (`nianbao bench --json` prints them as one JSON object)."""
     costs = stage_costs(rounds)
     table = Table(
         "stage",
@@ -288,13 +297,22 @@ def run_bench(console: Console, *, pages: int, workers: int, rounds: int, e2e: b
     )
     compare.add_row("nianbao: extract → parse → validate (record)", f"{versus['nianbao_ms']:.2f}")
     compare.add_row("trafilatura.extract (text only)", f"{versus['trafilatura_ms']:.2f}")
+    compare.add_row("trafilatura.extract(fast=True)", f"{versus['trafilatura_fast_ms']:.2f}")
     compare.add_row(
         "[bold]ratio nianbao ÷ trafilatura[/]",
         f"[bold]{versus['nianbao_ms'] / versus['trafilatura_ms']:.2f}[/]",
     )
     console.print(compare)
+    result: dict[str, object] = {
+        "stages_ms": dict(costs),
+        "page_bytes": versus["bytes"],
+        "per_page_ms": round(versus["nianbao_ms"], 3),
+        "trafilatura_default_ms": round(versus["trafilatura_ms"], 3),
+        "trafilatura_fast_ms": round(versus["trafilatura_fast_ms"], 3),
+        "ratio_vs_trafilatura_fast": round(versus["nianbao_ms"] / versus["trafilatura_fast_ms"], 3),
+    }
     if not e2e:
-        return
+        return result
     with console.status(f"end to end: {pages} pages, {workers} worker processes…"):
         figures = end_to_end(pages, workers)
     ratio = figures["pages_per_s"] / figures["noop_per_s"]
@@ -308,3 +326,9 @@ def run_bench(console: Console, *, pages: int, workers: int, rounds: int, e2e: b
     e2e_table.add_row("ms / page end to end", f"{1000 / figures['pages_per_s']:.2f}")
     e2e_table.add_row("[bold]pages/s ÷ no-op/s[/]", f"[bold]{ratio:.3f}[/]")
     console.print(e2e_table)
+    return result | {
+        "workers": workers,
+        "e2e_pages_per_s": round(figures["pages_per_s"], 2),
+        "noop_tasks_per_s": round(figures["noop_per_s"], 2),
+        "e2e_ratio": round(ratio, 4),
+    }

@@ -121,6 +121,19 @@ def test_bench_reports_every_stage() -> None:
         assert stage in result.output
 
 
+def test_bench_json_puts_the_figures_on_the_last_line_of_stdout() -> None:
+    import json
+
+    result = runner.invoke(app, ["bench", "--no-e2e", "--rounds", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(figures["stages_ms"]) >= {"extract", "parse", "validate"}
+    assert figures["per_page_ms"] > 0 and figures["trafilatura_fast_ms"] > 0
+    assert figures["ratio_vs_trafilatura_fast"] == pytest.approx(
+        figures["per_page_ms"] / figures["trafilatura_fast_ms"], rel=0.01
+    )
+
+
 def test_ingest_records_the_detected_encoding(embedded: dict[str, str], tmp_path: Path) -> None:
     from producers.ingest import ingest_file
 

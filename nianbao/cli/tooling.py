@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -60,6 +61,10 @@ def bench(
         bool, typer.Option("--crawl", help="Crawl passes (first, and unchanged) instead.")
     ] = False,
     reports: Annotated[int, typer.Option(help="With --crawl: report pages on the site.")] = 200,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Tables on stderr; one JSON object of the figures on stdout."),
+    ] = False,
 ) -> None:
     """Per-stage ms/page on the seed pages; end-to-end pages/s beside a no-op task's rate."""
     if crawl:
@@ -70,9 +75,14 @@ def bench(
     if dedup:
         run_dedup_bench([int(size) for size in sizes.split(",")])
         return
+    from rich.console import Console
+
     from devtools.bench import run_bench
 
-    run_bench(console, pages=pages, workers=workers, rounds=rounds, e2e=e2e)
+    shown = Console(stderr=True) if as_json else console
+    figures = run_bench(shown, pages=pages, workers=workers, rounds=rounds, e2e=e2e)
+    if as_json:
+        sys.stdout.write(json.dumps(figures) + "\n")
 
 
 def run_dedup_bench(sizes: list[int]) -> None:
