@@ -15,6 +15,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from nianbao.core.agency import strip_compiler_office
+
 _CJK = r"\u4e00-\u9fff"
 _GOVERNMENT_TAIL = r"(?:人民政府|政府|管理委员会|管委会|街道办事处|办事处|行政公署)"
 _AGENCY_TAIL = (
@@ -28,7 +30,6 @@ _NAME = rf"[{_CJK}]{{1,30}}?(?:{_AGENCY_TAIL}|{_PLACE_TAIL})"
 _IS_AGENCY = re.compile(rf"^[{_CJK}]{{2,40}}(?:{_AGENCY_TAIL})$")
 _IS_PLACE = re.compile(rf"^[{_CJK}]{{1,30}}{_PLACE_TAIL}(?:[(（][{_CJK}]{{2,10}}[)）])?$")
 _ONLY_GOVERNMENT = re.compile(_GOVERNMENT_TAIL)
-_OWN_OFFICE = re.compile(rf"^(?P<body>[{_CJK}、]+?(?:局|厅|委员会|委|中心|署|院|部))办公室$")
 # The office that compiles a government's report, written after the government's name.
 _COMPILER_OFFICE = re.compile(
     rf"^(?P<government>[{_CJK}]+?{_GOVERNMENT_TAIL})"
@@ -156,8 +157,8 @@ def _government_of(name: str) -> str:
     """The body an office compiles for: "XX人民政府办公厅" → "XX人民政府", "XX局办公室" → "XX局"."""
     if match := _COMPILER_OFFICE.match(name):
         return match.group("government")
-    if match := _OWN_OFFICE.match(name):
-        return match.group("body")
+    if (body := strip_compiler_office(name)) != name:
+        return body
     if match := _PLACE_OFFICE.match(name):  # a township's 党政办 compiles for the township
         return match.group("place")
     return name

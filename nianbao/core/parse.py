@@ -33,7 +33,6 @@ _TITLE_AGENCY_FIRST = re.compile(
     r"^(?P<agency>.+?)(?P<year>(?:19|20)\d{2})\s*(?:年度?)?" + r".*?" + _REPORT_WORDS
 )
 _TITLE_YEAR_FIRST = re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?(?P<agency>.*?)" + _REPORT_WORDS)
-_COMPILED_BY = re.compile(r"由(?P<agency>[^，。,；;（(]{2,60}?)(?:负责)?(?:编制|编写|制作|汇总)")
 _TABLE_YEAR = re.compile(r"(?P<year>(?:19|20)\d{2})年度?\s*\)?\s*(?:政府信息公开情况统计表)?$")
 # The statistics years the record schema accepts; a year read outside them is dropped.
 FIRST_YEAR, LAST_YEAR = (
@@ -414,14 +413,6 @@ def _agency(
     info = agencies.describe(name, context=text)
     info.aliases = list(dict.fromkeys(a for a in aliases if a != name))
     return info
-
-
-def _qualified(name: str) -> bool:
-    """A name that says whose agency it is (region or national prefix), not just "局"."""
-    if not _AGENCY_SUFFIX.search(name) or len(name) < 4:
-        return False
-    region, _ = agencies.split_region(name.split("、")[0])
-    return any(region.values()) or bool(re.match(r"^(?:国务院|国家|中华人民共和国)", name))
 
 
 def _format(year: int | None, gb_format: str | None, has_legacy_table: bool) -> str | None:
