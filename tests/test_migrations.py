@@ -7,6 +7,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from nianbao.core.similarity import SIGNATURE_VERSION as VERSION
 from nianbao.storage.migrate import alembic_config, upgrade
 from nianbao.storage.repository import make_engine
 from nianbao.storage.tables import Base
@@ -93,6 +94,9 @@ def test_0003_keeps_versions_and_refuses_a_downgrade_that_would_lose_one(url: st
     repo.save_report(to_message(_text(seed), "https://a.gov.cn/1.html"))
     command.downgrade(config, "0002")  # one version per key: fine
     upgrade(engine)
+    with engine.begin() as conn:  # 0004 marks what it finds as scheme 1 (the round trip through
+        # 0002 forgot which scheme signed it); this row was signed by the current scheme
+        conn.execute(text("UPDATE report_versions SET signature_version = :v"), {"v": VERSION})
     repo = Repository(engine)
     result = repo.save_report(to_message(_text(seed), "https://a.gov.cn/1.html"))
     assert result.decision == "redelivery"
@@ -103,7 +107,8 @@ def test_0003_keeps_versions_and_refuses_a_downgrade_that_would_lose_one(url: st
     with pytest.raises(RuntimeError, match="share the exact key"):
         command.downgrade(config, "0002")
     with engine.connect() as conn:
-        assert MigrationContext.configure(conn).get_current_revision() == "0003"
+        # PostgreSQL rolls the whole downgrade back; SQLite keeps the 0004 step it completed
+        assert MigrationContext.configure(conn).get_current_revision() in {"0003", "0004"}
         assert conn.execute(text("SELECT count(*) FROM report_versions")).scalar() == 2
     engine.dispose()
 
@@ -112,3 +117,37 @@ def _tables(conn) -> set[str]:
     from sqlalchemy import inspect
 
     return set(inspect(conn).get_table_names())
+
+
+def test_0004_marks_stored_versions_as_scheme_1_and_new_ones_as_current(url: str) -> None:
+    """Versions stored before 0004 were signed by scheme 1: dedup must not compare them."""
+    from sqlalchemy import text
+
+    from devtools.calibrate import _seed, _text, to_message
+    from nianbao.storage.repository import Repository
+
+    engine = make_engine(url)
+    config = alembic_config(url)
+    command.upgrade(config, "0003")
+    message = to_message(_text(_seed("003")), "https://a.gov.cn/1.html")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO reports (fingerprint, schema_version, agency_key, year, text_length, "
+            "record, current_version, created_at, updated_at) VALUES ('old', 1, 'k', 2017, 1, "
+            "'{}', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO report_versions (report_id, version, fingerprint, signature, figures, "
+            "regions, record, text_length, decision, created_at) VALUES (1, 1, 'old', :sig, '', "
+            "'[null, null, null, null]', '{}', 1, 'new', CURRENT_TIMESTAMP)"),
+            {"sig": bytes(512)})  # fmt: skip
+    upgrade(engine)
+    Repository(engine).save_report(message)
+    with engine.connect() as conn:
+        versions = conn.execute(
+            text("SELECT fingerprint, signature_version FROM report_versions ORDER BY id")
+        ).all()
+    assert [tuple(v) for v in versions] == [("old", 1), (message.fingerprint, VERSION)]
+    command.downgrade(config, "0003")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM report_versions")).scalar() == 2
+    engine.dispose()

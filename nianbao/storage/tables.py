@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from nianbao.core.similarity import SIGNATURE_VERSION
+
 # Integer on SQLite so the primary key is the rowid (autoincrement); BIGINT elsewhere.
 Id = BigInteger().with_variant(Integer(), "sqlite")
 Json = JSON().with_variant(JSONB(), "postgresql")
@@ -88,6 +90,12 @@ class VersionRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     fingerprint: Mapped[str] = mapped_column(String(64))
     signature: Mapped[bytes | None] = mapped_column(LargeBinary, comment="MinHash, 128 × u32")
+    signature_version: Mapped[int] = mapped_column(
+        SmallInteger,
+        default=SIGNATURE_VERSION,  # a row this code writes is signed by this code's scheme
+        server_default="1",  # rows stored before the column were signed by scheme 1
+        comment="MinHash scheme of the signature and bands (similarity.SIGNATURE_VERSION)",
+    )
     figures: Mapped[str] = mapped_column(String(32), comment="digest of the table values")
     agency_key: Mapped[str | None] = mapped_column(Text)
     regions: Mapped[list[Any]] = mapped_column(Json)

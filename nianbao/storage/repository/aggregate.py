@@ -82,6 +82,7 @@ def _add_version(
         version=number,
         fingerprint=parsed.fingerprint,
         signature=similarity.pack(parsed.signature) if parsed.signature else None,
+        signature_version=similarity.SIGNATURE_VERSION,
         figures=who.figures,
         agency_key=who.agency_key,
         regions=list(who.regions),

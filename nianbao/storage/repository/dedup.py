@@ -97,7 +97,18 @@ class DedupLookups(RepositoryBase):
                 identity=Identity(
                     row.agency_key, tuple(row.regions or (None,) * 4), row.year, row.figures
                 ),  # type: ignore[arg-type]
-                signature=similarity.unpack(row.signature) if row.signature else [],
+                signature=_comparable_signature(row),
             )
             for row in rows
         ]
+
+
+def _comparable_signature(row: VersionRow) -> list[int]:
+    """The stored signature if this code's scheme made it, else [] (estimate 0: never near).
+
+    A version signed by an older scheme (until `nianbao dedup resign`) still matches by its
+    exact key, and by identity only as a new report: never as a near duplicate or a version.
+    """
+    if not row.signature or row.signature_version != similarity.SIGNATURE_VERSION:
+        return []
+    return similarity.unpack(row.signature)
