@@ -1,4 +1,4 @@
-"""Commands for operators: status, the page ledger, dead letters, the database schema."""
+"""Commands for operators: status, the page ledger, dead letters, the database, dedup upkeep."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from nianbao.terminal import console, fail, progress
 
 if TYPE_CHECKING:
     pass
+
+dedup_app = typer.Typer(help="Upkeep of the near-duplicate index.", no_args_is_help=True)
+app.add_typer(dedup_app, name="dedup")
 
 
 @app.command()
@@ -140,3 +143,38 @@ def db_upgrade() -> None:
 
     runtime.repository()  # migrates on first use
     console.print(f"database at head: {get_settings().effective_database_url}")
+
+
+def _page_signature(body: bytes, url: str) -> list[int]:
+    """The current scheme's signature of a stored raw page, typed as `nianbao ingest` types it."""
+    from urllib.parse import urlsplit
+
+    from nianbao.core.pipeline import analyse
+    from producers.sniff import sniff
+
+    content_type = sniff(body, name=urlsplit(url).path)
+    if content_type == "application/octet-stream":  # no magic, no markup, no suffix: text
+        content_type = "text/plain"
+    return analyse(body, content_type=content_type).signature
+
+
+@dedup_app.command("resign")
+def dedup_resign() -> None:
+    """Sign stored versions of an older MinHash scheme again, from their raw pages.
+
+    Until then such a version matches new pages by its exact key only. Safe to run again, and
+    while workers are storing: it touches only versions of an older scheme.
+    """
+    from nianbao import runtime
+    from nianbao.core.similarity import SIGNATURE_VERSION
+
+    repo, store = runtime.repository(), runtime.object_store()
+    with progress() as bar:
+        task = bar.add_task("re-signing", total=repo.stale_signatures())
+        done = repo.resign(store.get, _page_signature, lambda: bar.advance(task))
+    console.print(
+        f"re-signed {done.resigned} version(s) with signature scheme {SIGNATURE_VERSION}; "
+        f"left {done.left} ({done.no_page} without a raw page, {done.unreadable} unreadable)"
+    )
+    if done.left:
+        console.print("[dim]those match new pages by their exact key only[/]")

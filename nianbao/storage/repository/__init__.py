@@ -6,7 +6,8 @@ one report and two sources, and a redelivered message changes nothing.
 
 `Repository` is one facade over parts with one job each: storing a page (`save`, with its dedup
 lookups in `dedup`, the report aggregate's rows in `aggregate`, the repetition figure in
-`repetition`), the archive outbox (`outbox`), quarantine, dead letters, and the read queries.
+`repetition`), the archive outbox (`outbox`), quarantine, dead letters, the read queries, and
+re-signing versions of an older MinHash scheme (`resign`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from nianbao.storage.repository.keys import archive_key, url_key
 from nianbao.storage.repository.outbox import ArchiveOutbox, PendingArchive, archived_record
 from nianbao.storage.repository.quarantine import Quarantine
 from nianbao.storage.repository.reads import ReportReads
+from nianbao.storage.repository.resign import Resigned, Resigning
 from nianbao.storage.repository.save import ReportWrites, SaveResult
 
 __all__ = [
     "DeadLetter",
     "PendingArchive",
     "Repository",
+    "Resigned",
     "SaveResult",
     "archive_key",
     "archived_record",
@@ -31,5 +34,5 @@ __all__ = [
 ]
 
 
-class Repository(ReportWrites, ArchiveOutbox, Quarantine, DeadLetters, ReportReads):
+class Repository(ReportWrites, ArchiveOutbox, Quarantine, DeadLetters, ReportReads, Resigning):
     """Reads and idempotent writes of reports, sources, quarantine and dead letters."""
