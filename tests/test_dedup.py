@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from devtools.calibrate import pairs
+from devtools.calibrate import Page, pairs
 from devtools.calibrate import to_message as parsed
+from nianbao.core import similarity
 from nianbao.core.dedup import Candidate, agency_key, decide, identity, same_identity
 from nianbao.core.pipeline import analyse
 from nianbao.core.similarity import signature
@@ -94,6 +95,49 @@ def test_identity_rules() -> None:
         ).decision
         == "new"
     )
+
+
+def test_signatures_are_fixed_values_that_estimate_jaccard() -> None:
+    """Scheme 2 is pinned: stored signatures must agree across processes, machines, numpy
+    releases. A change here changes every stored signature: bump SIGNATURE_VERSION."""
+    text = "政府信息公开工作年度报告"
+    assert signature(text)[:4] == [123741269, 1146347430, 163501082, 299978951]
+    assert similarity.band_keys(signature(text))[:2] == [2496239760094612161, 2056428061904853890]
+    assert signature("") == [similarity.EMPTY] * similarity.NUM_PERM  # as scheme 1: no shingle
+    assert signature("年报") == signature("年报") != signature("报年")  # short: one shingle
+    twice, thrice = "一二三四五" * 2, "一二三四五" * 3
+    assert signature(twice) == signature(thrice)  # the same shingle set
+    assert all(0 <= v < 2**32 for v in signature(text * 3))
+    for pair in PAIRS[5:9]:  # edited, corrected, next year, another agency
+        first, second = pair.first, pair.second
+        estimated = similarity.estimate(*(analyse(p.body, content_type=p.content_type).signature
+                                          for p in (first, second)))  # fmt: skip
+        exact = similarity.jaccard(_folded(first), _folded(second))
+        assert estimated == pytest.approx(exact, abs=0.05)
+
+
+def test_band_keys_name_their_scheme() -> None:
+    """The same values signed by two schemes never share a band (scheme 1 hashed no version)."""
+    import hashlib
+
+    sig = signature("政府信息公开工作年度报告")
+    scheme_1 = [
+        int.from_bytes(
+            hashlib.blake2b(bytes([band]) + similarity.pack(sig[band * 4 : band * 4 + 4]),
+                            digest_size=8).digest(), "little", signed=True) >> 1
+        for band in range(similarity.BANDS)
+    ]  # fmt: skip
+    assert not set(scheme_1) & set(similarity.band_keys(sig))
+
+
+def _folded(page: Page) -> str:
+    """The folded text a page's signature is computed on (as `analyse` folds it)."""
+    from nianbao.core.extract import extract
+    from nianbao.core.fingerprint import folded_content
+    from nianbao.core.parse import parse
+
+    doc = extract(page.body, page.content_type)
+    return folded_content(parse(doc).main_text, doc.tables)
 
 
 def test_consumers_see_versions_sources_and_repetition(embedded, tmp_path) -> None:
