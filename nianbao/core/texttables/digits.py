@@ -65,6 +65,7 @@ def readings(pieces: Sequence[str], width: int, blanks: bool = False) -> list[Re
         return None  # far too many ways: give up before trying them
     found: list[Reading] = []
     budget = [MAX_CANDIDATES * 4]
+    ways, calls = _subtrees(tuple(pieces), width)
 
     def cut(index: int, left: int, acc: tuple[str, ...]) -> bool:
         """Extend acc with cuts of pieces[index:] into `left` cells; False when over budget."""
@@ -77,6 +78,14 @@ def readings(pieces: Sequence[str], width: int, blanks: bool = False) -> list[Re
             return True
         rest = len(pieces) - index - 1
         for parts in range(1, left - rest + 1):
+            if not ways[index + 1][left - parts]:
+                # every cut into this many parts leads where no reading ends: charge the budget
+                # the steps walking them would take, and stop where the walk would have stopped
+                steps = _count_splits(pieces[index], parts) * calls[index + 1][left - parts]
+                if steps and (len(found) > MAX_CANDIDATES or budget[0] < steps):
+                    return False
+                budget[0] -= steps
+                continue
             for split in _splits(pieces[index], parts):
                 if not cut(index + 1, left - parts, acc + split):
                     return False
@@ -103,6 +112,35 @@ def _with_blanks(pieces: Sequence[str], width: int) -> list[Reading] | None:
         if len(found) > MAX_CANDIDATES:
             return None
     return found
+
+
+def _subtrees(pieces: tuple[str, ...], width: int) -> tuple[list[list[int]], list[list[int]]]:
+    """For the search in `readings`: ways[i][left], the readings of pieces[i:] as `left` cells,
+    and calls[i][left], the steps (calls of cut) a full walk of them takes."""
+    n = len(pieces)
+    ways = [[0] * (width + 1) for _ in range(n + 1)]
+    calls = [[1] * (width + 1) for _ in range(n + 1)]
+    ways[n][0] = 1
+    for i in range(n - 1, -1, -1):
+        rest = n - i - 1
+        for left in range(width + 1):
+            for parts in range(1, left - rest + 1):
+                count = _count_splits(pieces[i], parts)
+                ways[i][left] += count * ways[i + 1][left - parts]
+                calls[i][left] += count * calls[i + 1][left - parts]
+    return ways, calls
+
+
+@lru_cache(maxsize=4096)
+def _count_splits(piece: str, parts: int) -> int:
+    """How many cuts `_splits` yields, without making them."""
+    if parts == 1:
+        return 1 if _PART.fullmatch(piece) else 0
+    return sum(
+        _count_splits(piece[end:], parts - 1)
+        for end in range(1, len(piece) - parts + 2)
+        if _PART.fullmatch(piece[:end]) and piece[end] != "."
+    )
 
 
 def _splits(piece: str, parts: int) -> Iterable[tuple[str, ...]]:
