@@ -22,7 +22,7 @@ from nianbao.core.readers.common import (
     is_chrome_line,
     span_value,
 )
-from nianbao.core.text import clean_line
+from nianbao.core.text import clean_line, clean_text
 
 # Content containers used by the common government CMSs (TRS, 大汉, 集约化 platforms).
 CONTENT_SELECTORS = (
@@ -207,13 +207,19 @@ def read_html(html: str, encoding: str) -> Document:
             node.decompose()
     body = tree.body or tree.root
     container = _content_container(tree) or body
-    # The whole page, tables flattened, is only searched for the publish date and source.
-    full_text = "\n".join(_flat_lines(body)) if body is not None else ""
     lines: list[str] = []
     tables: list[Table] = []
     if container is not None:
         raw, tables = _content(container)
         lines = [line for line in raw if line and not is_chrome_line(line)]
+    # The whole page, tables flattened, is only searched for the publish date and source, and
+    # only when the page's meta tags do not give them.
+    published = find_published(meta.get("pubdate", ""))
+    source = meta.get("contentsource")
+    if not published or not source:
+        full_text = _flat_text(body) if body is not None else ""
+        published = published or find_published(full_text)
+        source = source or find_source(full_text)
     return Document(
         kind="html",
         text="\n".join(lines),
@@ -221,8 +227,8 @@ def read_html(html: str, encoding: str) -> Document:
         tables=tuple(tables),
         title=clean_line(title) if title else None,
         meta=meta,
-        published=find_published(meta.get("pubdate", "")) or find_published(full_text),
-        source=meta.get("contentsource") or find_source(full_text),
+        published=published,
+        source=source,
     )
 
 
@@ -235,9 +241,9 @@ def _content_container(tree: LexborHTMLParser) -> LexborNode | None:
     return None
 
 
-def _flat_lines(node: LexborNode) -> list[str]:
+def _flat_text(node: LexborNode) -> str:
     """The text of a node, one line per block element, table cells joined by ' | '."""
-    return [clean_line(line) for line in "".join(_walk(node)).split("\n")]
+    return clean_text("".join(_walk(node)))
 
 
 def _walk(node: LexborNode) -> Iterator[str]:
@@ -304,7 +310,7 @@ def _content(node: LexborNode) -> tuple[list[str], list[Table]]:
         stack.append((current, True))
         children = list(current.iter(include_text=True))
         stack.extend((child, False) for child in reversed(children))
-    return [clean_line(line) for line in "".join(pieces).split("\n")], tables
+    return clean_text("".join(pieces)).split("\n"), tables
 
 
 def _own_rows(table: LexborNode) -> list[list[LexborNode]]:
