@@ -106,20 +106,6 @@ def clean_line(line: str) -> str:
     return _WS.sub(" ", unicodedata.normalize("NFKC", line)).strip()
 
 
-_LINE_SPACE = re.compile(r"[^\S\n]+")
-_LINE_END = re.compile(r" ?\n ?")
-
-
-def clean_text(text: str) -> str:
-    """`clean_line` on every line of a text in one pass: the same lines, joined by newlines.
-
-    Exact because NFKC never makes or merges across a newline, and once each run of spaces is
-    one " " a line's strip removes at most one space at either end.
-    """
-    text = _LINE_SPACE.sub(" ", unicodedata.normalize("NFKC", text))
-    return _LINE_END.sub("\n", text).strip(" ")
-
-
 def fold_for_matching(text: str) -> str:
     """The letters and digits of a text (and decimal points), NFKC-folded and lower-cased.
 

@@ -22,7 +22,7 @@ from nianbao.core.readers.common import (
     is_chrome_line,
     span_value,
 )
-from nianbao.core.text import clean_line, clean_text
+from nianbao.core.text import clean_line
 
 # Content containers used by the common government CMSs (TRS, 大汉, 集约化 platforms).
 CONTENT_SELECTORS = (
@@ -243,7 +243,7 @@ def _content_container(tree: LexborHTMLParser) -> LexborNode | None:
 
 def _flat_text(node: LexborNode) -> str:
     """The text of a node, one line per block element, table cells joined by ' | '."""
-    return clean_text("".join(_walk(node)))
+    return "\n".join(clean_line(line) for line in "".join(_walk(node)).split("\n"))
 
 
 def _walk(node: LexborNode) -> Iterator[str]:
@@ -310,7 +310,7 @@ def _content(node: LexborNode) -> tuple[list[str], list[Table]]:
         stack.append((current, True))
         children = list(current.iter(include_text=True))
         stack.extend((child, False) for child in reversed(children))
-    return clean_text("".join(pieces)).split("\n"), tables
+    return [clean_line(line) for line in "".join(pieces).split("\n")], tables
 
 
 def _own_rows(table: LexborNode) -> list[list[LexborNode]]:
