@@ -68,6 +68,11 @@ class Settings(BaseSettings):
         description="Hard per-task limit in seconds; must stay below the visibility timeout.",
     )
     prefetch_multiplier: int = Field(1, ge=1, description="Messages each worker process reserves.")
+    store_inline: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Store a parsed page in the task that parsed it (one broker round trip per "
+        "page instead of two): auto = when the worker also consumes the store queue.",
+    )
     reconcile_interval: float = Field(
         60.0,
         gt=0,

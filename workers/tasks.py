@@ -22,9 +22,9 @@ from nianbao.storage.repository import PendingArchive, archive_key
 from nianbao.timeouts import time_limit
 from schemas.messages import FetchedPage, ParsedPage, Rejection
 from schemas.tasks import PROCESS_PAGE, SAVE_REJECTION
-from workers.app import app
+from workers.app import STORE_QUEUE, app
 from workers.outbox import deliver, drain_outbox, owe_later, retry_delay, schedule_sweep
-from workers.reliability import ReliableTask
+from workers.reliability import ReliableTask, close_in_ledger
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,45 @@ def settle_archives(own: PendingArchive | None = None) -> None:
         schedule_sweep(retry_delay(1))  # a quiet queue still gets them written
 
 
+def stores_here(task: ReliableTask) -> bool:
+    """Whether this worker stores what it parsed itself, instead of sending it to the store queue.
+
+    A worker that consumes both queues would only send the message to itself: storing in the
+    same task saves a broker round trip, a task and a ledger look per page. Workers scaled per
+    stage (one consumes pages, another store) hand on as before. NIANBAO_STORE_INLINE decides.
+    """
+    if task.request.is_eager:
+        return False  # in-process: sending is already a direct call
+    mode = get_settings().store_inline
+    if mode != "auto":
+        return mode == "always"
+    consumed = task.app.amqp.queues.consume_from
+    return bool(consumed) and STORE_QUEUE in consumed
+
+
+def store(parsed: ParsedPage) -> str:
+    """Store a parsed page (the store stage's work), then write or drain its archive."""
+    result = runtime.repository().save_report(parsed)
+    settle_archives(result.archive)
+    return result.decision
+
+
+def store_rejection(rejection: Rejection) -> str:
+    """Quarantine a rejected page (the store stage's work for a page that is no record)."""
+    runtime.repository().save_rejection(rejection)
+    settle_archives()
+    return rejection.reason
+
+
 def quarantine(
     page: FetchedPage, stage: str, reason: str, detail: str, task: ReliableTask | None = None
 ) -> str:
     """Send a page that cannot become a record to quarantine, with its reason."""
     rejection = Rejection(page=page, stage=stage, reason=reason, detail=detail)  # type: ignore[arg-type]
+    if task is not None and stores_here(task):
+        store_rejection(rejection)
+        close_in_ledger(task.request.args)
+        return f"quarantined: {reason}"
     task_id = next_id(task) if task is not None else None
     save_rejection.apply_async(args=[rejection.model_dump(mode="json")], task_id=task_id)
     return f"quarantined: {reason}"
@@ -120,6 +154,10 @@ def process_page(self: ReliableTask, message: dict) -> str:
         text_length=result.text_length,
         signature=result.signature,
     )
+    if stores_here(self):
+        decision = store(parsed)
+        close_in_ledger(self.request.args)  # the page has its outcome
+        return decision
     save_report.apply_async(args=[parsed.model_dump(mode="json")], task_id=next_id(self))
     return "parsed"
 
@@ -150,16 +188,10 @@ def save_report(self: ReliableTask, message: dict) -> str:
     it is written right after the commit, and if the object store fails then, by a later
     store task's drain: the record gets its archive without this message being retried.
     """
-    parsed = ParsedPage.model_validate(message)
-    result = runtime.repository().save_report(parsed)
-    settle_archives(result.archive)
-    return result.decision
+    return store(ParsedPage.model_validate(message))
 
 
 @app.task(name=SAVE_REJECTION, base=ReliableTask, bind=True)
 def save_rejection(self: ReliableTask, message: dict) -> str:
     """Quarantine a rejected page with its reason and a reference to the raw body."""
-    rejection = Rejection.model_validate(message)
-    runtime.repository().save_rejection(rejection)
-    settle_archives()
-    return rejection.reason
+    return store_rejection(Rejection.model_validate(message))

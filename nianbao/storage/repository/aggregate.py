@@ -6,7 +6,7 @@ signature and LSH bands; sections and indicators follow the current version.
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from nianbao.core import similarity
@@ -96,37 +96,49 @@ def _add_version(
     session.add(version)
     session.flush()
     if parsed.signature:
-        session.add_all(
-            BandRow(band=band, key=key, version_id=version.id)
-            for band, key in enumerate(similarity.band_keys(parsed.signature))
+        session.execute(
+            insert(BandRow),
+            [
+                {"band": band, "key": key, "version_id": version.id}
+                for band, key in enumerate(similarity.band_keys(parsed.signature))
+            ],
         )
     return version.id
 
 
 def _add_children(session: Session, report_id: int, record: AnnualReport) -> None:
-    session.add_all(
-        SectionRow(
-            report_id=report_id,
-            position=i,
-            number=s.number,
-            heading=s.heading,
-            text=s.text,
+    """The current version's sections and indicators, each table in one bulk INSERT."""
+    if record.sections:
+        session.execute(
+            insert(SectionRow),
+            [
+                {
+                    "report_id": report_id,
+                    "position": i,
+                    "number": s.number,
+                    "heading": s.heading,
+                    "text": s.text,
+                }
+                for i, s in enumerate(record.sections)
+            ],
         )
-        for i, s in enumerate(record.sections)
-    )
-    session.add_all(
-        IndicatorRow(
-            report_id=report_id,
-            position=i,
-            table_name=ind.table,
-            row_label=ind.row,
-            row_code=ind.row_code,
-            column_label=ind.column,
-            column_code=ind.column_code,
-            unit=ind.unit,
-            value=ind.value,
-            raw=ind.raw,
-            semantics=ind.semantics,
+    if record.indicators:
+        session.execute(
+            insert(IndicatorRow),
+            [
+                {
+                    "report_id": report_id,
+                    "position": i,
+                    "table_name": ind.table,
+                    "row_label": ind.row,
+                    "row_code": ind.row_code,
+                    "column_label": ind.column,
+                    "column_code": ind.column_code,
+                    "unit": ind.unit,
+                    "value": ind.value,
+                    "raw": ind.raw,
+                    "semantics": ind.semantics,
+                }
+                for i, ind in enumerate(record.indicators)
+            ],
         )
-        for i, ind in enumerate(record.indicators)
-    )

@@ -6,8 +6,9 @@ An exact copy is found by its key; other candidates by LSH band hits and the sam
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
-from sqlalchemy import and_, case, or_, select, text
+from sqlalchemy import Row, and_, bindparam, case, or_, select, text
 from sqlalchemy.orm import Session
 
 from nianbao.core import similarity
@@ -16,6 +17,35 @@ from nianbao.storage.repository.base import RepositoryBase
 from nianbao.storage.tables import BandRow, VersionRow
 
 _CANDIDATES = 50  # most candidates examined per decision (LSH hits plus same agency and year)
+
+
+# Built once: an OR of (band, key) pairs, one index search each on every backend (a row-value
+# IN makes SQLite scan the whole index); only the keys are bound per lookup, and SQLAlchemy
+# reuses the compiled statement (building 32 clauses per page cost more than running them).
+_BAND_HITS = (
+    select(BandRow.version_id)
+    .where(
+        or_(
+            *(
+                and_(BandRow.band == band, BandRow.key == bindparam(f"k{band}"))
+                for band in range(similarity.BANDS)
+            )
+        )
+    )
+    .distinct()
+    .limit(_CANDIDATES)
+)
+# what a decision reads of a candidate: not its record (the largest column by far)
+_CANDIDATE_COLUMNS = select(
+    VersionRow.id,
+    VersionRow.report_id,
+    VersionRow.agency_key,
+    VersionRow.regions,
+    VersionRow.year,
+    VersionRow.figures,
+    VersionRow.signature,
+    VersionRow.signature_version,
+)
 
 
 class DedupLookups(RepositoryBase):
@@ -65,20 +95,7 @@ class DedupLookups(RepositoryBase):
         ids: set[int] = set()
         if sig:
             keys = similarity.band_keys(sig)
-            ids.update(
-                session.scalars(
-                    select(BandRow.version_id)
-                    # OR of (band, key) pairs: one index search each on every backend (a
-                    # row-value IN makes SQLite scan the whole index)
-                    .where(
-                        or_(
-                            *(and_(BandRow.band == b, BandRow.key == k) for b, k in enumerate(keys))
-                        )
-                    )
-                    .distinct()
-                    .limit(_CANDIDATES)
-                )
-            )
+            ids.update(session.scalars(_BAND_HITS, {f"k{b}": k for b, k in enumerate(keys)}))
         if who.agency_key and who.year:
             ids.update(
                 session.scalars(
@@ -89,7 +106,7 @@ class DedupLookups(RepositoryBase):
             )
         if not ids:
             return []
-        rows = session.scalars(select(VersionRow).where(VersionRow.id.in_(ids)))
+        rows = session.execute(_CANDIDATE_COLUMNS.where(VersionRow.id.in_(ids)))
         return [
             Candidate(
                 version_id=row.id,
@@ -103,7 +120,7 @@ class DedupLookups(RepositoryBase):
         ]
 
 
-def _comparable_signature(row: VersionRow) -> list[int]:
+def _comparable_signature(row: Row[Any]) -> list[int]:
     """The stored signature if this code's scheme made it, else [] (estimate 0: never near).
 
     A version signed by an older scheme (until `nianbao dedup resign`) still matches by its

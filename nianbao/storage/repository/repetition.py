@@ -36,7 +36,7 @@ def update_repetition(session: Session, report_id: int, who: Identity) -> None:
 def _current(session: Session, who: Identity, year: int) -> tuple[int, bytes] | None:
     """The same agency's report for `year` (regions must agree), with its signature."""
     rows = session.execute(
-        select(ReportRow.id, VersionRow.signature, VersionRow.regions)
+        select(ReportRow.id, VersionRow.signature, VersionRow.regions, VersionRow.signature_version)
         .join(
             VersionRow,
             (VersionRow.report_id == ReportRow.id)
@@ -45,8 +45,9 @@ def _current(session: Session, who: Identity, year: int) -> tuple[int, bytes] | 
         .where(ReportRow.agency_key == who.agency_key, ReportRow.year == year)
         .order_by(ReportRow.id)
     )
-    for report_id, signature, regions in rows:
+    for report_id, signature, regions, scheme in rows:
         theirs = tuple(regions or (None,) * 4)
         if all(a is None or b is None or a == b for a, b in zip(who.regions, theirs, strict=False)):
-            return report_id, signature
+            # a signature of an older scheme compares as nothing (until `nianbao dedup resign`)
+            return report_id, signature if scheme == similarity.SIGNATURE_VERSION else b""
     return None
