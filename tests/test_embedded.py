@@ -148,8 +148,16 @@ def test_ingest_records_the_detected_encoding(embedded: dict[str, str], tmp_path
 
 @pytest.mark.services
 def test_bench_end_to_end_through_redis(embedded: dict[str, str]) -> None:
-    """The benchmark's own Redis and worker processes: it must finish and report a ratio."""
-    from devtools.bench import end_to_end
+    """The benchmark's own Redis, PostgreSQL and worker processes: every page is accounted
+    for, and the figures it reports are read off the processes that did the work."""
+    from devtools.bench_e2e import end_to_end
 
-    figures = end_to_end(pages=20, workers=1)
-    assert figures["pages_per_s"] > 0 and figures["noop_per_s"] > 0
+    figures = end_to_end(pages=20, workers=1, scale=False)
+    assert figures["database"] == "postgresql"
+    assert figures["e2e_pages_per_s"] > 0 and figures["noop_tasks_per_s"] > 0  # type: ignore[operator]
+    assert 0 < figures["e2e_ratio"] < 1  # type: ignore[operator]
+    cpu = figures["cpu_ms_per_page"]
+    assert isinstance(cpu, dict) and cpu["worker children"] > 0 and cpu["postgres"] > 0
+    peaks = figures["peak_rss_mb"]
+    assert isinstance(peaks, dict) and set(peaks) == {"main", "child 0"}
+    assert all(mb > 20 for mb in peaks.values())  # a Python process with the app loaded
