@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _PUNCTUATION = str.maketrans(
     {
@@ -37,6 +38,21 @@ _NOTE = re.compile(r"\([^()]*\)$")
 
 def label_key(text: str) -> str:
     """A label folded for matching (NFKC, no whitespace, one punctuation form): never byte-exact."""
+    # each table reader folds every cell of every table: the short ones are folded once
+    return _known_label_key(text) if len(text) <= _KEPT_LABEL else _label_key(text)
+
+
+_KEPT_LABEL = 200  # cells up to this long are kept folded (labels are under MAX_LABEL)
+
+
+@lru_cache(maxsize=4096)
+def _known_label_key(text: str) -> str:
+    """`_label_key`, remembered."""
+    return _label_key(text)
+
+
+def _label_key(text: str) -> str:
+    """NFKC, no whitespace, one form of each punctuation mark, "1、" written "1."."""
     folded = _WHITESPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_PUNCTUATION)
     return _NUMBER_MARK.sub(r"\1.", folded)
 
