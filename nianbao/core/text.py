@@ -114,10 +114,11 @@ def fold_for_matching(text: str) -> str:
     point stays: 96.8 and 968 are different figures.
     """
     folded = unicodedata.normalize("NFKC", text).lower()
-    kept = "".join(ch for ch in folded if ch.isalnum() or ch == ".")
-    return _STRAY_DOT.sub("", kept)
+    return _STRAY_DOT.sub("", _NOT_ALNUM.sub("", folded))
 
 
+# all but str.isalnum characters and ".": the regex \w is exactly isalnum plus "_"
+_NOT_ALNUM = re.compile(r"[^\w.]+|_+")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 
 
