@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, case, or_, select, text
+from sqlalchemy import Row, Select, TextClause, and_, bindparam, case, or_, select, text, union
 from sqlalchemy.orm import Session
 
 from nianbao.core import similarity
@@ -35,6 +35,12 @@ _BAND_HITS = (
     .distinct()
     .limit(_CANDIDATES)
 )
+# a same-agency-and-year version, as a candidate even without a band hit
+_SAME_AGENCY_YEAR = (
+    select(VersionRow.id.label("version_id"))
+    .where(VersionRow.agency_key == bindparam("agency_key"), VersionRow.year == bindparam("year"))
+    .limit(_CANDIDATES)
+)
 # what a decision reads of a candidate: not its record (the largest column by far)
 _CANDIDATE_COLUMNS = select(
     VersionRow.id,
@@ -46,6 +52,42 @@ _CANDIDATE_COLUMNS = select(
     VersionRow.signature,
     VersionRow.signature_version,
 )
+
+
+def _candidate_query(bands: bool, agency_year: bool) -> Select[Any]:
+    """Candidates' columns in one statement: band hits, same agency-year, or both (a union)."""
+    parts = [q.subquery() for q, wanted in ((_BAND_HITS, bands), (_SAME_AGENCY_YEAR, agency_year))
+             if wanted]  # fmt: skip
+    ids = union(*(select(part.c.version_id) for part in parts)) if len(parts) > 1 else (
+        select(parts[0].c.version_id)
+    )  # fmt: skip
+    return _CANDIDATE_COLUMNS.where(VersionRow.id.in_(ids))
+
+
+_CANDIDATE_QUERIES = {
+    (bands, agency_year): _candidate_query(bands, agency_year)
+    for bands in (True, False)
+    for agency_year in (True, False)
+    if bands or agency_year
+}
+
+
+# the version with this exact key and these figures ("" = figures never computed), if any
+_EXACT_COPY = (
+    select(VersionRow.id, VersionRow.report_id)
+    .where(
+        VersionRow.fingerprint == bindparam("fingerprint"),
+        VersionRow.figures.in_((bindparam("figures"), "")),
+    )
+    .order_by(case((VersionRow.figures == bindparam("figures"), 0), else_=1), VersionRow.id)
+    .limit(1)
+)
+
+
+def _lock_statement(count: int) -> TextClause:
+    """Take `count` advisory locks in one round trip, in the order of the bound ids."""
+    calls = ", ".join(f"pg_advisory_xact_lock(:l{i})" for i in range(count))
+    return text(f"SELECT {calls}")
 
 
 class DedupLookups(RepositoryBase):
@@ -65,11 +107,14 @@ class DedupLookups(RepositoryBase):
             names += [f"{who.agency_key}|{year}" for year in (who.year - 1, who.year, who.year + 1)]
         else:
             names.append("unkeyed")
-        for lock_id in sorted(
+        ids = sorted(
             int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
             for name in names
-        ):
-            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
+        )
+        # one SELECT: PostgreSQL evaluates its target list left to right, so the locks are
+        # still taken in ascending order
+        locks = {f"l{i}": lock for i, lock in enumerate(ids)}
+        session.connection().execute(_lock_statement(len(ids)), locks)
 
     def _exact_copy(self, session: Session, fingerprint: str, who: Identity) -> Verdict | None:
         """The stored version with this exact key and these figures, as a verdict; else None.
@@ -77,36 +122,25 @@ class DedupLookups(RepositoryBase):
         Same text, other figures (a moved cell, a sign the key folds away): never an exact
         copy; such a page is decided by its candidates and may become a version under the key.
         """
-        exact = session.execute(
-            select(VersionRow.id, VersionRow.report_id)
-            .where(
-                VersionRow.fingerprint == fingerprint,
-                VersionRow.figures.in_((who.figures, "")),  # "": figures never computed
-            )
-            .order_by(case((VersionRow.figures == who.figures, 0), else_=1), VersionRow.id)
-            .limit(1)
-        ).first()
+        exact = (
+            session.connection()
+            .execute(_EXACT_COPY, {"fingerprint": fingerprint, "figures": who.figures})
+            .first()
+        )
         if exact is None:
             return None
         return Verdict("exact_duplicate", exact.report_id, exact.id, 1.0, "exact")
 
     def _candidates(self, session: Session, who: Identity, sig: list[int]) -> list[Candidate]:
         """Stored versions that may be the same report: LSH band hits and same agency-year."""
-        ids: set[int] = set()
-        if sig:
-            keys = similarity.band_keys(sig)
-            ids.update(session.scalars(_BAND_HITS, {f"k{b}": k for b, k in enumerate(keys)}))
-        if who.agency_key and who.year:
-            ids.update(
-                session.scalars(
-                    select(VersionRow.id)
-                    .where(VersionRow.agency_key == who.agency_key, VersionRow.year == who.year)
-                    .limit(_CANDIDATES)
-                )
-            )
-        if not ids:
+        bands, agency_year = bool(sig), bool(who.agency_key and who.year)
+        if not (bands or agency_year):
             return []
-        rows = session.execute(_CANDIDATE_COLUMNS.where(VersionRow.id.in_(ids)))
+        params: dict[str, Any] = {"agency_key": who.agency_key, "year": who.year}
+        if bands:
+            params |= {f"k{band}": key for band, key in enumerate(similarity.band_keys(sig))}
+        # Core on the session's connection: plain rows need none of the ORM's result machinery
+        rows = session.connection().execute(_CANDIDATE_QUERIES[bands, agency_year], params)
         return [
             Candidate(
                 version_id=row.id,

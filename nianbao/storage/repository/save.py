@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -124,13 +124,15 @@ class ReportWrites(DedupLookups):
             return SaveResult(report_id, verdict.decision, verdict.similarity, archive)
 
 
+_REDELIVERED = select(SourceRow.id, SourceRow.report_id).where(
+    SourceRow.url_key == bindparam("url_key"), SourceRow.page_sha256 == bindparam("sha256")
+)
+
+
 def _redelivered(session: Session, page: FetchedPage) -> int | None:
     """The report of a stored source with this URL and bytes (its last_seen moved on), or None."""
-    seen = session.execute(
-        select(SourceRow.id, SourceRow.report_id).where(
-            SourceRow.url_key == url_key(page.url), SourceRow.page_sha256 == page.sha256
-        )
-    ).first()
+    params = {"url_key": url_key(page.url), "sha256": page.sha256}
+    seen = session.connection().execute(_REDELIVERED, params).first()
     if seen is None:
         return None
     session.execute(
