@@ -105,6 +105,11 @@ class Settings(BaseSettings):
     monitor_tick: float = Field(
         30.0, gt=0, description="Seconds between two looks of `nianbao monitor` for due sites."
     )
+    api_token: str | None = Field(
+        None,
+        description="Bearer token `nianbao serve` requires on every route but /healthz. "
+        "Unset: no authentication.",
+    )
 
     @property
     def embedded(self) -> bool:
