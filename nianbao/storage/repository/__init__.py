@@ -12,6 +12,7 @@ re-signing versions of an older MinHash scheme (`resign`).
 
 from __future__ import annotations
 
+from nianbao.storage.repository.api_reads import ApiReads
 from nianbao.storage.repository.dead_letters import DeadLetter, DeadLetters
 from nianbao.storage.repository.engine import make_engine
 from nianbao.storage.repository.keys import archive_key, url_key
@@ -34,5 +35,7 @@ __all__ = [
 ]
 
 
-class Repository(ReportWrites, ArchiveOutbox, Quarantine, DeadLetters, ReportReads, Resigning):
+class Repository(
+    ReportWrites, ArchiveOutbox, Quarantine, DeadLetters, ReportReads, Resigning, ApiReads
+):
     """Reads and idempotent writes of reports, sources, quarantine and dead letters."""
