@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from nianbao.cli.apps import app, reports_app
-from nianbao.terminal import console, fail, progress
+from nianbao.terminal import console, err, fail, progress
 
 if TYPE_CHECKING:
     pass
@@ -84,6 +84,31 @@ def export(
             handle.close()
     if out:
         console.print(f"wrote {total} report(s) to {out}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the read API (reports, indicators, change feed) over HTTP; docs at /docs."""
+    import os
+    import socket
+
+    import uvicorn
+
+    from nianbao.api import app_from_settings
+
+    try:
+        with socket.create_server((host, port)):
+            pass  # free now; uvicorn binds it next
+    except OSError as exc:
+        raise fail(
+            f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}",
+            "is another server running there? choose another port with --port",
+        ) from None
+    err.print(f"serving on http://{host}:{port} — docs: http://{host}:{port}/docs")
+    uvicorn.run(app_from_settings(), host=host, port=port, log_level="warning")
 
 
 @app.command()

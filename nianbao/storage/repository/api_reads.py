@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select, text
@@ -167,9 +167,14 @@ def division_codes(code: str | None) -> dict[str, str | None]:
     }
 
 
+def _utc(value: Any) -> Any:
+    """A naive datetime as UTC (SQLite gives them back naive; they were stored as UTC)."""
+    return value.replace(tzinfo=UTC) if isinstance(value, datetime) and not value.tzinfo else value
+
+
 def _flat(row: Any) -> dict[str, Any]:
-    """A result row as a dict, with the division codes worked out from its region code."""
-    mapping = dict(row._mapping)
+    """A result row as a dict: timestamps in UTC, division codes worked out from its region code."""
+    mapping = {key: _utc(value) for key, value in row._mapping.items()}
     if "division_code" in mapping:
         mapping.update(division_codes(mapping["division_code"]))
     return mapping
