@@ -12,6 +12,8 @@ from nianbao.storage.migrate import alembic_config, upgrade
 from nianbao.storage.repository import make_engine
 from nianbao.storage.tables import Base
 
+HEAD = "0005"
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request: pytest.FixtureRequest, tmp_path) -> str:
@@ -107,8 +109,9 @@ def test_0003_keeps_versions_and_refuses_a_downgrade_that_would_lose_one(url: st
     with pytest.raises(RuntimeError, match="share the exact key"):
         command.downgrade(config, "0002")
     with engine.connect() as conn:
-        # PostgreSQL rolls the whole downgrade back; SQLite keeps the 0004 step it completed
-        assert MigrationContext.configure(conn).get_current_revision() in {"0003", "0004"}
+        # PostgreSQL rolls the whole downgrade back (to head); SQLite keeps the steps it
+        # completed (down to 0003)
+        assert MigrationContext.configure(conn).get_current_revision() in {"0003", HEAD}
         assert conn.execute(text("SELECT count(*) FROM report_versions")).scalar() == 2
     engine.dispose()
 
@@ -150,4 +153,29 @@ def test_0004_marks_stored_versions_as_scheme_1_and_new_ones_as_current(url: str
     command.downgrade(config, "0003")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM report_versions")).scalar() == 2
+    engine.dispose()
+
+
+def test_0005_adds_an_empty_change_feed_that_later_stores_fill(url: str) -> None:
+    """The feed starts empty on a database with reports; a store adds an event; down drops it."""
+    from sqlalchemy import text
+
+    from devtools.calibrate import _seed, _text, to_message
+    from nianbao.storage.repository import Repository
+
+    engine = make_engine(url)
+    config = alembic_config(url)
+    command.upgrade(config, "0004")
+    repo = Repository(engine)
+    with engine.connect() as conn:
+        assert "changes" not in _tables(conn)
+    upgrade(engine)
+    assert repo.changes() == [] and repo.last_cursor() == 0
+    result = repo.save_report(to_message(_text(_seed("003")), "https://a.gov.cn/1.html"))
+    [event] = repo.changes()
+    assert (event.kind, event.report_id, event.version) == ("report_created", result.report_id, 1)
+    command.downgrade(config, "0004")
+    with engine.connect() as conn:
+        assert "changes" not in _tables(conn)
+        assert conn.execute(text("SELECT count(*) FROM reports")).scalar() == 1
     engine.dispose()

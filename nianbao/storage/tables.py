@@ -239,3 +239,23 @@ class ArchiveOutboxRow(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(Timestamp, index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ChangeRow(Base):
+    """One event of the change feed, its cursor assigned in commit order (repository.changes).
+
+    Inserted in the transaction that made the change; never updated or deleted, so on SQLite
+    the rowid (this INTEGER PRIMARY KEY) is never reused and only grows.
+    """
+
+    __tablename__ = "changes"
+
+    cursor: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # no foreign keys: an event outlives what it names (a report deleted later keeps its history)
+    report_id: Mapped[int | None] = mapped_column(Id, index=True)
+    version: Mapped[int | None] = mapped_column(Integer)
+    source_id: Mapped[int | None] = mapped_column(Id)
+    quarantine_id: Mapped[int | None] = mapped_column(Id)
+    at: Mapped[datetime] = mapped_column(Timestamp)
+    data: Mapped[dict[str, Any]] = mapped_column(Json, comment="small: decision, url, reason…")

@@ -6,13 +6,15 @@ one report and two sources, and a redelivered message changes nothing.
 
 `Repository` is one facade over parts with one job each: storing a page (`save`, with its dedup
 lookups in `dedup`, the report aggregate's rows in `aggregate`, the repetition figure in
-`repetition`), the archive outbox (`outbox`), quarantine, dead letters, the read queries, and
-re-signing versions of an older MinHash scheme (`resign`).
+`repetition`), the archive outbox (`outbox`), quarantine, dead letters, the read queries,
+re-signing versions of an older MinHash scheme (`resign`), and the change feed (`changes`:
+every stored event with a cursor, written in the transaction of the change).
 """
 
 from __future__ import annotations
 
 from nianbao.storage.repository.api_reads import ApiReads
+from nianbao.storage.repository.changes import ChangeEvent, ChangeFeed
 from nianbao.storage.repository.dead_letters import DeadLetter, DeadLetters
 from nianbao.storage.repository.engine import make_engine
 from nianbao.storage.repository.keys import archive_key, url_key
@@ -23,6 +25,7 @@ from nianbao.storage.repository.resign import Resigned, Resigning
 from nianbao.storage.repository.save import ReportWrites, SaveResult
 
 __all__ = [
+    "ChangeEvent",
     "DeadLetter",
     "PendingArchive",
     "Repository",
@@ -36,6 +39,13 @@ __all__ = [
 
 
 class Repository(
-    ReportWrites, ArchiveOutbox, Quarantine, DeadLetters, ReportReads, Resigning, ApiReads
+    ReportWrites,
+    ArchiveOutbox,
+    Quarantine,
+    DeadLetters,
+    ReportReads,
+    Resigning,
+    ChangeFeed,
+    ApiReads,
 ):
-    """Reads and idempotent writes of reports, sources, quarantine and dead letters."""
+    """Reads and idempotent writes of reports, sources, quarantine and dead letters; the feed."""

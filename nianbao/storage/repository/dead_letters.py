@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from nianbao.storage.repository.base import RepositoryBase, utcnow
+from nianbao.storage.repository.changes import record_change
 from nianbao.storage.tables import DeadLetterRow
 
 
@@ -62,14 +63,30 @@ class DeadLetters(RepositoryBase):
         return row_id is not None
 
     def claim_dead_letter(self, dead_letter_id: int) -> bool:
-        """Mark a pending dead letter as replayed; False if someone else already did."""
+        """Mark a pending dead letter as replayed; False if someone else already did.
+
+        A claim is the feed's `replayed` event, in the same transaction (a replay the broker
+        refuses is released to pending again; replaying it later adds another event).
+        """
         with self._sessions.begin() as session:
-            result = session.execute(
+            claimed = session.execute(
                 update(DeadLetterRow)
                 .where(DeadLetterRow.id == dead_letter_id, DeadLetterRow.status == "pending")
                 .values(status="replayed", replayed_at=utcnow())
-            )
-        return result.rowcount == 1  # type: ignore[attr-defined]
+                .returning(DeadLetterRow.task_id, DeadLetterRow.task_name, DeadLetterRow.args)
+            ).first()
+            if claimed is not None:
+                record_change(
+                    session,
+                    "replayed",
+                    {
+                        "dead_letter_id": dead_letter_id,
+                        "task_id": claimed.task_id,
+                        "task_name": claimed.task_name,
+                        "url": _message_url(claimed.args),
+                    },
+                )
+        return claimed is not None
 
     def release_dead_letter(self, dead_letter_id: int) -> None:
         """Put a claimed dead letter back to pending (its replay could not be sent)."""
@@ -100,3 +117,11 @@ class DeadLetters(RepositoryBase):
                 )
                 for row in session.scalars(query)
             ]
+
+
+def _message_url(args: list[Any]) -> str | None:
+    """The page URL a task's message names (a fetched page, or a record's or rejection's page)."""
+    message = args[0] if args and isinstance(args[0], dict) else {}
+    page = message.get("page") if isinstance(message.get("page"), dict) else message
+    url = page.get("url")
+    return url if isinstance(url, str) else None

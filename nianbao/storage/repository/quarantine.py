@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from nianbao.storage.repository.base import RepositoryBase, utcnow
+from nianbao.storage.repository.changes import record_change
 from nianbao.storage.repository.keys import url_key
 from nianbao.storage.tables import QuarantineRow
 from schemas.messages import Rejection
@@ -14,7 +15,10 @@ class Quarantine(RepositoryBase):
     """Idempotent quarantine writes and the quarantine listing."""
 
     def save_rejection(self, rejection: Rejection) -> bool:
-        """Quarantine a page; False if this page was already quarantined at this stage."""
+        """Quarantine a page; False if this page was already quarantined at this stage.
+
+        A page quarantined now gets its `quarantined` event in the same transaction.
+        """
         page = rejection.page
         with self._sessions.begin() as session:
             row_id = session.execute(
@@ -34,6 +38,18 @@ class Quarantine(RepositoryBase):
                 .on_conflict_do_nothing(index_elements=["page_sha256", "url_key", "stage"])
                 .returning(QuarantineRow.id)
             ).scalar()
+            if row_id is not None:  # quarantined before: no change, no event
+                record_change(
+                    session,
+                    "quarantined",
+                    {
+                        "stage": rejection.stage,
+                        "reason": rejection.reason,
+                        "url": page.url,
+                        "site_id": page.site_id,
+                    },
+                    quarantine_id=row_id,
+                )
         return row_id is not None
 
     def list_quarantine(self, limit: int = 50) -> list[QuarantineRow]:

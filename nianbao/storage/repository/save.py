@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from nianbao.core.dedup import decide, identity
 from nianbao.storage.repository.aggregate import new_report, new_version
+from nianbao.storage.repository.changes import record_change
 from nianbao.storage.repository.dedup import DedupLookups
 from nianbao.storage.repository.keys import url_key
 from nianbao.storage.repository.outbox import PendingArchive, queue_archive
@@ -28,6 +29,14 @@ log = logging.getLogger(__name__)
 
 _SAVE_ATTEMPTS = 3  # transactions per save_report: a unique key that fired means a concurrent
 # writer committed the same row first; the next transaction sees it and decides accordingly
+
+# the feed's event for each decision that changes something (a redelivery changes nothing)
+_EVENTS = {
+    "new": "report_created",
+    "new_version": "version_added",
+    "near_duplicate": "near_duplicate_attached",
+    "exact_duplicate": "source_added",
+}
 _COMPARED = ("title", "published_on", "signed_on", "period", "contact", "agency", "format")
 
 
@@ -51,7 +60,8 @@ class ReportWrites(DedupLookups):
         figures): a new source. Otherwise the same agency-and-year's stored versions are
         compared: a near duplicate adds a source (and keeps what it said differently), a
         revision adds a version. Concurrent decisions for one agency and year are serialised by
-        a lock. A new version's archive is queued in the same transaction (`archive_outbox`).
+        a lock. A new version's archive is queued in the same transaction (`archive_outbox`),
+        and so is the change feed's event for the decision (`changes`), last.
 
         The unique keys are the last word: if one fires (a writer the locks do not cover
         committed the same row first), the whole transaction is rolled back and decided again,
@@ -100,27 +110,42 @@ class ReportWrites(DedupLookups):
                 if verdict.decision == "near_duplicate"
                 else None
             )
-            session.add(
-                SourceRow(
-                    report_id=report_id,
-                    version_id=version_id,
-                    url_key=url_key(page.url),
-                    url=page.url,
-                    final_url=page.final_url,
-                    site_id=page.site_id,
-                    page_sha256=page.sha256,
-                    raw_ref=page.body_ref,
-                    decision=verdict.decision,
-                    similarity=verdict.similarity,
-                    method=verdict.method if verdict.decision != "new" else None,
-                    differences=differences,
-                    first_seen=page.fetched_at,
-                    last_seen=page.fetched_at,
-                )
+            source = SourceRow(
+                report_id=report_id,
+                version_id=version_id,
+                url_key=url_key(page.url),
+                url=page.url,
+                final_url=page.final_url,
+                site_id=page.site_id,
+                page_sha256=page.sha256,
+                raw_ref=page.body_ref,
+                decision=verdict.decision,
+                similarity=verdict.similarity,
+                method=verdict.method if verdict.decision != "new" else None,
+                differences=differences,
+                first_seen=page.fetched_at,
+                last_seen=page.fetched_at,
             )
+            session.add(source)
             if verdict.decision in ("new", "new_version"):
                 update_repetition(session, report_id, who)
                 archive = queue_archive(session, version_id, parsed.fingerprint, who)
+            session.flush()
+            record_change(
+                session,
+                _EVENTS[verdict.decision],
+                {
+                    "decision": verdict.decision,
+                    "similarity": verdict.similarity,
+                    "url": page.url,
+                    "site_id": page.site_id,
+                    "year": record.year,
+                    "agency": record.agency.name,
+                },
+                report_id=report_id,
+                version_id=version_id,
+                source_id=source.id,
+            )
             return SaveResult(report_id, verdict.decision, verdict.similarity, archive)
 
 
