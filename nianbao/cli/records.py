@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -58,6 +57,16 @@ class ExportFormat(StrEnum):
     """Export formats."""
 
     jsonl = "jsonl"
+    csv = "csv"
+    parquet = "parquet"
+
+
+class ExportTable(StrEnum):
+    """What an export holds."""
+
+    reports = "reports"
+    indicators = "indicators"
+    sources = "sources"
 
 
 @app.command()
@@ -65,25 +74,55 @@ def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="Output format.")] = (
         ExportFormat.jsonl
     ),
-    out: Annotated[Path | None, typer.Option(help="Output file (default: stdout).")] = None,
+    table: Annotated[
+        ExportTable,
+        typer.Option(
+            help="reports (JSON Lines: the `reports show` shape; CSV/Parquet: one flat row each), "
+            "indicators (one row per table cell) or sources."
+        ),
+    ] = ExportTable.reports,
+    out: Annotated[
+        str | None,
+        typer.Option(
+            help="A file, a directory, or s3://bucket/prefix (default: stdout; Parquet needs one)."
+        ),
+    ] = None,
+    after: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            help="Change-feed cursor: export only the reports changed after it (every row of "
+            "each). The new cursor is printed at the end.",
+        ),
+    ] = None,
+    bom: Annotated[bool, typer.Option(help="CSV: start with a UTF-8 BOM (for Excel).")] = False,
 ) -> None:
-    """Export every stored report, one per line, with its sources."""
+    """Export stored reports, indicator cells or sources as JSON Lines, CSV or Parquet."""
     from nianbao import runtime
+    from nianbao.exports import run_export
+    from nianbao.settings import get_settings
 
+    if bom and fmt != ExportFormat.csv:
+        raise fail("--bom applies to CSV only", "add --format csv, or drop --bom")
     repo = runtime.repository()
-    total = repo.counts()["reports"]
-    handle = out.open("w", encoding="utf-8") if out else sys.stdout
-    try:
-        with progress(transient=out is None) as bar:
-            task = bar.add_task("exporting", total=total)
-            for stored in repo.iter_reports():
-                handle.write(stored.model_dump_json() + "\n")
-                bar.advance(task)
-    finally:
-        if out:
-            handle.close()
-    if out:
-        console.print(f"wrote {total} report(s) to {out}")
+    with progress(transient=out is None) as bar:
+        task = bar.add_task(f"exporting {table.value}", total=None)
+        try:
+            result = run_export(
+                repo,
+                get_settings(),
+                table=table.value,
+                fmt=fmt.value,
+                out=out,
+                after=after,
+                bom=bom,
+                on_start=lambda total: bar.update(task, total=total),
+                on_rows=lambda n: bar.advance(task, n),
+            )
+        except ValueError as exc:
+            raise fail(str(exc), "see: nianbao export --help") from None
+    err.print(f"wrote {result.rows} {table.value} row(s) to {result.location}")
+    err.print(f"cursor: {result.cursor}")
 
 
 @app.command()
