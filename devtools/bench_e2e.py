@@ -180,12 +180,8 @@ def fresh_database(tmp: Path, base: Stack, name: str) -> dict[str, str]:
 
 def bench_bodies() -> list[bytes]:
     """The pages sent end to end: the bench page set (seeds and the HTML-ised dev set)."""
-    try:
-        from devtools.bench_pages import bench_pages
-    except ImportError:  # older trees: the seeds only
-        from devtools.bench import seed_pages
+    from devtools.bench_pages import bench_pages
 
-        return seed_pages()
     return [body for _, body in bench_pages()]
 
 

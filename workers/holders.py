@@ -31,6 +31,7 @@ UNACKED_INDEX_KEY = "unacked_index"  # kombu: delivery tag -> time it was delive
 BEAT_EVERY = 5.0  # seconds between heartbeats
 BEAT_TTL = 30  # a holder silent this long is dead
 UNNOTED_AFTER = 60.0  # a delivered message no holder noted this long ago is orphaned
+_FORGET_BATCH = 1000  # notes of acknowledged messages forgotten per pipeline
 
 
 def new_token() -> str:
@@ -85,9 +86,13 @@ def restore_orphans(client: redis.Redis, connection: Any) -> int:
         client.delete(DEAD_SEEN_KEY)
         return 0
     unacked = {k.decode() for k in client.hkeys(UNACKED_KEY)}
-    for tag, token in holders.items():
-        if tag not in unacked:  # acknowledged: forget the note (unless someone noted it anew)
-            forget(keys=[HOLDERS_KEY], args=[tag, token])
+    acked = [(tag, token) for tag, token in holders.items() if tag not in unacked]
+    for start in range(0, len(acked), _FORGET_BATCH):  # one round trip per batch, not per note
+        pipe = client.pipeline(transaction=False)
+        for tag, token in acked[start : start + _FORGET_BATCH]:
+            # acknowledged: forget the note (unless someone noted it anew)
+            forget(keys=[HOLDERS_KEY], args=[tag, token], client=pipe)
+        pipe.execute()
     tokens = sorted({holders[tag] for tag in holders if tag in unacked})
     alive = dict(zip(tokens, client.mget([f"{ALIVE_PREFIX}{t}" for t in tokens]), strict=True))
     seen = {k.decode(): float(v) for k, v in client.hgetall(DEAD_SEEN_KEY).items()}

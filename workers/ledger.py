@@ -68,8 +68,15 @@ def close_page(client: redis.Redis, args: Any) -> None:
     """The page has an outcome: forget it."""
     page = page_of(args)
     if page is not None:
-        pid = page_id(page)
-        client.pipeline().hdel(LEDGER_KEY, pid).hdel(SUSPECT_KEY, pid).execute()
+        pipe = client.pipeline()
+        close_in(pipe, page)
+        pipe.execute()
+
+
+def close_in(pipe: Any, page: dict[str, Any]) -> None:
+    """Queue the commands that forget a page with an outcome on a pipeline (the caller runs it)."""
+    pid = page_id(page)
+    pipe.hdel(LEDGER_KEY, pid).hdel(SUSPECT_KEY, pid)
 
 
 def _task_args(raw: bytes | str) -> list[Any] | None:

@@ -12,7 +12,6 @@ as long as it keeps dying. ReliableTask closes both gaps:
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
@@ -79,13 +78,23 @@ def count_delivery(task_id: str, retries: int) -> int:
         return 1
 
 
-def forget_deliveries(task_id: str, retries: int) -> None:
-    """This attempt has ended: its delivery counter is no longer needed."""
+def finish_attempt(task_id: str, retries: int, outcome_of: Any | None = None) -> None:
+    """This attempt has ended: forget its delivery counter and, when ``outcome_of`` (task args)
+    carries a page whose outcome is now stored, close that page in the ledger; one round trip.
+    """
     client = redis_client()
     if client is None:
         return
-    with contextlib.suppress(redis.RedisError):  # else it expires on its own
-        client.delete(f"nianbao:deliveries:{task_id}:{retries}")
+    page = ledger.page_of(outcome_of) if outcome_of is not None else None
+    try:
+        pipe = client.pipeline(transaction=False)
+        pipe.delete(f"nianbao:deliveries:{task_id}:{retries}")  # else it expires on its own
+        if page is not None:
+            ledger.close_in(pipe, page)
+        pipe.execute()
+    except redis.RedisError as exc:
+        if page is not None:
+            log.warning("could not close the page in the ledger (%s); it may be sent again", exc)
 
 
 def mark_timed_out(task_id: str) -> None:
@@ -217,9 +226,11 @@ class ReliableTask(Task):
         while True:
             try:
                 result = work(*args, **kwargs)
-                if self.name.startswith(FINAL_STAGE):  # committed: the page has its outcome
-                    close_in_ledger(args)
-                forget_deliveries(task_id, retries)
+                # committed: the page has its outcome (a store task, or a task that stored it)
+                stored = self.name.startswith(FINAL_STAGE) or getattr(
+                    request, "outcome_stored", False
+                )
+                finish_attempt(task_id, retries, args if stored else None)
                 return result
             except (Retry, Reject):
                 raise

@@ -24,7 +24,7 @@ from schemas.messages import FetchedPage, ParsedPage, Rejection
 from schemas.tasks import PROCESS_PAGE, SAVE_REJECTION
 from workers.app import STORE_QUEUE, app
 from workers.outbox import deliver, drain_outbox, owe_later, retry_delay, schedule_sweep
-from workers.reliability import ReliableTask, close_in_ledger
+from workers.reliability import ReliableTask
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def quarantine(
     rejection = Rejection(page=page, stage=stage, reason=reason, detail=detail)  # type: ignore[arg-type]
     if task is not None and stores_here(task):
         store_rejection(rejection)
-        close_in_ledger(task.request.args)
+        task.request.outcome_stored = True  # ReliableTask closes the page in the ledger
         return f"quarantined: {reason}"
     task_id = next_id(task) if task is not None else None
     save_rejection.apply_async(args=[rejection.model_dump(mode="json")], task_id=task_id)
@@ -156,7 +156,7 @@ def process_page(self: ReliableTask, message: dict) -> str:
     )
     if stores_here(self):
         decision = store(parsed)
-        close_in_ledger(self.request.args)  # the page has its outcome
+        self.request.outcome_stored = True  # ReliableTask closes the page in the ledger
         return decision
     save_report.apply_async(args=[parsed.model_dump(mode="json")], task_id=next_id(self))
     return "parsed"
