@@ -121,8 +121,8 @@ def export(
             )
         except ValueError as exc:
             raise fail(str(exc), "see: nianbao export --help") from None
-    err.print(f"wrote {result.rows} {table.value} row(s) to {result.location}")
-    err.print(f"cursor: {result.cursor}")
+    err.print(f"wrote {result.rows} {table.value} row(s) to {result.location}", soft_wrap=True)
+    err.print(f"cursor: {result.cursor}", highlight=False)
 
 
 @app.command()
@@ -146,7 +146,7 @@ def serve(
             f"cannot listen on {host}:{port}: {os.strerror(exc.errno) if exc.errno else exc}",
             "is another server running there? choose another port with --port",
         ) from None
-    err.print(f"serving on http://{host}:{port} — docs: http://{host}:{port}/docs")
+    err.print(f"serving on http://{host}:{port} — docs: http://{host}:{port}/docs", soft_wrap=True)
     uvicorn.run(app_from_settings(), host=host, port=port, log_level="warning")
 
 
