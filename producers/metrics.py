@@ -56,10 +56,12 @@ class CrawlCollector(Collector):
             yield gauge
 
 
-def registry(state: CrawlState) -> CollectorRegistry:
-    """A registry holding only the crawl collector (served by `nianbao monitor --metrics-port`)."""
+def registry(state: CrawlState, *extra: Collector) -> CollectorRegistry:
+    """The crawl collector and any extra ones (`nianbao monitor --metrics-port` adds the queues)."""
     reg = CollectorRegistry(auto_describe=False)
     reg.register(CrawlCollector(state))
+    for collector in extra:
+        reg.register(collector)
     return reg
 
 

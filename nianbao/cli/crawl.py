@@ -170,8 +170,10 @@ def monitor(
         from prometheus_client import start_http_server
 
         from producers.metrics import registry
+        from workers.queue_metrics import queue_collector
 
-        start_http_server(metrics_port, registry=registry(state))
+        queues = queue_collector()  # None embedded: nothing waits in a queue there
+        start_http_server(metrics_port, registry=registry(state, *([queues] if queues else [])))
         console.print(f"metrics on http://0.0.0.0:{metrics_port}/metrics")
     where = "in this process (embedded)" if settings.embedded else "to the crawl queue"
     console.print(f"monitoring {len(sites)} site(s); due sites are sent {where}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -25,6 +26,10 @@ def worker(
     ] = "crawl,pages,store",
     concurrency: Annotated[int, typer.Option("-c", "--concurrency", help="Processes.")] = 2,
     loglevel: Annotated[str, typer.Option(help="Log level.")] = "INFO",
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(help="Serve this worker's task metrics (Prometheus) on this port."),
+    ] = None,
 ) -> None:
     """Run a Celery worker with the project's defaults (same as `celery -A workers.app worker`)."""
     from nianbao.settings import get_settings
@@ -34,11 +39,72 @@ def worker(
             "no broker configured: in embedded mode tasks run inside the command that sends them",
             "set NIANBAO_BROKER_URL=redis://HOST:6379/0 (and NIANBAO_DATABASE_URL) to run workers",
         )
+    directory = _serve_worker_metrics(metrics_port) if metrics_port else None
+    import workers.queue_metrics  # noqa: F401  (stamps the send time on what this worker sends)
     from workers.app import app as celery
 
-    celery.worker_main(
-        ["worker", "-Q", queues, "-c", str(concurrency), "--loglevel", loglevel, "-E"]
-    )
+    try:
+        celery.worker_main(
+            ["worker", "-Q", queues, "-c", str(concurrency), "--loglevel", loglevel, "-E"]
+        )
+    finally:
+        if directory is not None:
+            from workers.metrics import remove
+
+            remove(directory)
+
+
+def _serve_worker_metrics(port: int) -> Path:
+    """Multiprocess metrics in a fresh directory, served from this (the main) process."""
+    from prometheus_client import start_http_server
+
+    from workers.metrics import install, registry, remove
+
+    directory = install()  # before the pool forks: every child writes beside it
+    try:
+        start_http_server(port, registry=registry())
+    except OSError as exc:
+        remove(directory)
+        raise fail(
+            f"cannot serve metrics on port {port}: {exc.strerror or exc}",
+            "pick a free port for --metrics-port",
+        ) from exc
+    console.print(f"worker metrics on http://0.0.0.0:{port}/metrics")
+    return directory
+
+
+@app.command()
+def exporter(
+    port: Annotated[int, typer.Option(help="Serve the queue metrics on this port.")] = 9109,
+) -> None:
+    """Serve queue backlog, dead letters, quarantine and per-site metrics (Prometheus) forever."""
+    from prometheus_client import start_http_server
+
+    from nianbao.settings import get_settings
+
+    settings = get_settings()
+    if settings.embedded:
+        raise fail(
+            "no broker configured: in embedded mode nothing waits in a queue",
+            "set NIANBAO_BROKER_URL=redis://HOST:6379/0 (and NIANBAO_DATABASE_URL)",
+        )
+    from producers.state import open_state
+    from workers.queue_metrics import exporter_registry
+
+    with open_state(settings, read_only=True) as state:
+        try:
+            start_http_server(port, registry=exporter_registry(state))
+        except OSError as exc:
+            raise fail(
+                f"cannot serve metrics on port {port}: {exc.strerror or exc}",
+                "pick a free port for --port",
+            ) from exc
+        console.print(f"queue metrics on http://0.0.0.0:{port}/metrics; Ctrl-C to stop")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            console.print("stopped")
 
 
 @app.command()
@@ -47,7 +113,8 @@ def ingest(
     site: Annotated[str, typer.Option(help="Site id recorded on every page.")] = "ingest",
 ) -> None:
     """Enqueue local files as fetched pages (backfills)."""
-    import workers.publishing  # noqa: F401  (wires publishing to the worker system)
+    import workers.publishing  # wires publishing to the worker system
+    import workers.queue_metrics  # noqa: F401  (stamps the send time on each message)
     from producers.ingest import discover, ingest_file
 
     try:
