@@ -208,7 +208,9 @@ def _family_of(exc: BaseException) -> str:
     modules = {cls.__module__.split(".")[0] for cls in type(exc).__mro__}
     if "sqlalchemy.exc.SQLAlchemyError" in names or "psycopg" in modules or "sqlite3" in modules:
         return "database"
-    if "botocore" in modules or "boto3" in modules:
+    if modules & {"botocore", "boto3"} or type(exc).__module__.startswith(
+        "nianbao.storage.objects"
+    ):
         return "object_store"
     if "redis" in modules or "kombu.exceptions.OperationalError" in names:
         return "broker"
