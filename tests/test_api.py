@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -259,7 +260,14 @@ def test_openapi_document_is_valid_and_docs_are_served(served: Served) -> None:
     with httpx.Client(base_url=served.url) as client:
         spec = client.get("/openapi.json").json()
         docs = client.get("/docs")
+        # the page's scripts and styles come from this server, not a CDN (it works offline)
+        assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        fetched = {asset: client.get(asset) for asset in assets}
     validate(spec)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets), assets
+    for asset, answer in fetched.items():
+        assert asset.startswith("/docs/static/"), asset
+        assert answer.status_code == 200 and len(answer.content) > 100, asset
     assert {"/reports", "/reports/{report_id}", "/reports/{report_id}/versions/{number}",
             "/indicators", "/changes", "/healthz"} <= set(spec["paths"])  # fmt: skip
     assert {"ReportSummary", "IndicatorCell", "ChangeOut", "StoredReport"} <= set(

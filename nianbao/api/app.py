@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
+from swagger_ui_bundle import swagger_ui_path
 
 from nianbao.api.deps import DatabaseUnavailable, RepositoryFactory, RepositoryHolder, token_guard
 from nianbao.api.feed import health_router
@@ -23,7 +26,10 @@ DESCRIPTION = """Read-only access to the stored annual reports (政府信息公�
 
 def create_app(repository_factory: RepositoryFactory, *, api_token: str | None = None) -> FastAPI:
     """The read API over the repository `repository_factory` opens (on first use)."""
-    app = FastAPI(title="nianbao", version="1", description=DESCRIPTION)
+    app = FastAPI(
+        title="nianbao", version="1", description=DESCRIPTION, docs_url=None, redoc_url=None
+    )
+    _serve_docs(app)
     app.state.repositories = RepositoryHolder(repository_factory)
     guarded = [Depends(token_guard(api_token))] if api_token else []
     app.include_router(records_router, dependencies=guarded)
@@ -37,6 +43,25 @@ def create_app(repository_factory: RepositoryFactory, *, api_token: str | None =
         return JSONResponse({"detail": f"database unavailable ({reason})"}, status_code=503)
 
     return app
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """The interactive docs page with Swagger UI's files served from the installed package.
+
+    FastAPI's default page loads them from a CDN: offline, or behind a government network's
+    filters, the page stays blank.
+    """
+    app.mount("/docs/static", StaticFiles(directory=str(swagger_ui_path)), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def _docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url="/docs/static/swagger-ui-bundle.js",
+            swagger_css_url="/docs/static/swagger-ui.css",
+            swagger_favicon_url="/docs/static/favicon-32x32.png",
+        )
 
 
 def app_from_settings() -> FastAPI:
