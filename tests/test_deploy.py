@@ -43,6 +43,8 @@ SITES_EXAMPLE = DEPLOY / "sites.example.toml"
 DOCKERFILE = DEPLOY / "Dockerfile"
 COMPOSE = DEPLOY / "docker-compose.yml"
 K8S = DEPLOY / "k8s"
+GRAFANA = DEPLOY / "grafana" / "nianbao.json"
+ALERTS = DEPLOY / "prometheus" / "alerts.yml"
 YAML_FILES = sorted({*DEPLOY.rglob("*.yml"), *DEPLOY.rglob("*.yaml")})
 
 QUEUES = set(APP_QUEUES)
@@ -404,6 +406,10 @@ def test_deploy_files_exist() -> None:
         K8S / "store-worker.yaml",
         K8S / "monitor.yaml",
         K8S / "sites-configmap.yaml",
+        K8S / "exporter.yaml",
+        K8S / "optional" / "keda-scaledobject.yaml",
+        GRAFANA,
+        ALERTS,
         SITES_EXAMPLE,
     ]
     assert [path for path in expected if not path.is_file()] == []
@@ -694,12 +700,19 @@ def test_k8s_secret_is_placeholders_only() -> None:
         for key, value in values.items():
             if key == "NIANBAO_DATABASE_URL":
                 assert make_url(value).password == "CHANGE-ME"
+            elif key == "NIANBAO_BROKER_URL":
+                assert urlsplit(value).password == "CHANGE-ME"
             else:
                 assert value == "CHANGE-ME", f"Secret key {key} is not a placeholder"
 
 
-def test_keda_scales_a_worker_on_its_queue() -> None:
+BACKLOG_QUERY = re.compile(r'^sum\(nianbao_queue_backlog\{queue="(\w+)"\}\)$')
+
+
+def test_keda_scales_each_stage_on_its_backlog() -> None:
+    """Prometheus scaler on the exporter's waiting + unacked count of the worker's own queue."""
     deployments = {doc["metadata"]["name"]: doc for doc in k8s_workers()}
+    scaled_queues = []
     for scaled in k8s_kind("ScaledObject"):
         target = scaled["spec"]["scaleTargetRef"]["name"]
         assert target in deployments, f"ScaledObject targets unknown Deployment {target!r}"
@@ -708,10 +721,171 @@ def test_keda_scales_a_worker_on_its_queue() -> None:
             as_argv(container.get("command")) + as_argv(container.get("args")), "--queues"
         )
         for trigger in scaled["spec"]["triggers"]:
-            if trigger["type"] == "redis":
-                assert trigger["metadata"]["listName"] in QUEUES
-                assert trigger["metadata"]["listName"] == queue
+            assert trigger["type"] == "prometheus", f"{target}: scales on {trigger['type']}"
+            match = BACKLOG_QUERY.match(trigger["metadata"]["query"])
+            assert match, f"{target}: query is not sum(nianbao_queue_backlog{{queue=...}})"
+            assert match.group(1) == queue, f"{target} consumes {queue}, scales on {match[1]}"
+            assert float(trigger["metadata"]["threshold"]) > 0
+            assert trigger["metadata"].get("ignoreNullValues") == "false"  # no data is no zero
+            scaled_queues.append(queue)
         assert scaled["spec"].get("minReplicaCount", 0) >= 1
+        assert scaled["spec"]["fallback"]["replicas"] >= 1
+        grace = pod_spec(deployments[target])["terminationGracePeriodSeconds"]
+        assert scaled["spec"]["cooldownPeriod"] > grace
+    assert sorted(scaled_queues) == sorted(QUEUES)
+
+
+# --- metrics: exporter, worker endpoints, dashboard, alerts -------------------------------------
+
+
+def runs_exporter(argv: Argv) -> bool:
+    return argv[:2] == ["nianbao", "exporter"]
+
+
+def k8s_exporters() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    return [
+        (doc, container)
+        for doc in k8s_kind("Deployment")
+        for container in containers(doc)
+        if runs_exporter(container_argv(container))
+    ]
+
+
+def cli_params(where: str, argv: Argv, command: str) -> dict[str, Any]:
+    path, ctx = parse_or_fail(typer.main.get_command(nianbao_app), where, argv)
+    assert path == [command], f"{where}: {shlex.join(argv)} is not `nianbao {command}`"
+    return ctx.params
+
+
+def test_k8s_exporter_reads_redis_with_the_workers_secret() -> None:
+    exporters = k8s_exporters()
+    assert len(exporters) == 1, "exactly one Deployment runs `nianbao exporter`"
+    ((doc, container),) = exporters
+    port = cli_params("k8s exporter", container_argv(container), "exporter")["port"]
+    ports = {item.get("name"): item["containerPort"] for item in container["ports"]}
+    assert ports.get("metrics") == port
+    annotations = doc["spec"]["template"]["metadata"].get("annotations", {})
+    assert annotations.get("prometheus.io/scrape") == "true"
+    assert annotations.get("prometheus.io/port") == str(port)
+    assert container["readinessProbe"]["httpGet"]["path"] == "/metrics"
+    secret_refs = {s["secretRef"]["name"] for s in container.get("envFrom", []) if "secretRef" in s}
+    for worker in k8s_workers():
+        (worker_container,) = containers(worker)
+        worker_refs = {
+            s["secretRef"]["name"] for s in worker_container.get("envFrom", []) if "secretRef" in s
+        }
+        assert secret_refs == worker_refs, f"exporter and {worker['metadata']['name']} differ"
+    secrets = {d["metadata"]["name"]: d for d in k8s_kind("Secret")}
+    assert any("NIANBAO_BROKER_URL" in secrets[name].get("stringData", {}) for name in secret_refs)
+    assert "NIANBAO_BROKER_URL" in k8s_container_env(container)
+
+
+def test_k8s_workers_serve_their_metrics() -> None:
+    for doc in k8s_workers():
+        (container,) = containers(doc)
+        name = doc["metadata"]["name"]
+        port = cli_params(name, container_argv(container), "worker")["metrics_port"]
+        assert port, f"{name}: no --metrics-port"
+        annotations = doc["spec"]["template"]["metadata"].get("annotations", {})
+        assert annotations.get("prometheus.io/port") == str(port), name
+        assert port in {item["containerPort"] for item in container.get("ports", [])}, name
+
+
+def test_compose_exporter() -> None:
+    exporters = {n: s for n, s in services().items() if runs_exporter(service_argv(s))}
+    assert list(exporters) == ["exporter"]
+    service = exporters["exporter"]
+    port = cli_params("compose exporter", service_argv(service), "exporter")["port"]
+    assert port in compose_published_ports(service)
+    assert f":{port}/metrics" in " ".join(healthcheck_argv(service["healthcheck"]["test"]))
+    assert "NIANBAO_BROKER_URL" in service_env(service)
+
+
+def _series_names(family: Any) -> set[str]:
+    suffixes = {
+        "counter": ("_total", "_created"),
+        "histogram": ("_bucket", "_sum", "_count", "_created"),
+        "gauge": ("",),
+    }
+    return {family.name + suffix for suffix in suffixes.get(family.type, ("",))}
+
+
+@cache
+def defined_metrics() -> frozenset[str]:
+    """Every series name the code can serve, collected from its metric definitions."""
+    from prometheus_client import CollectorRegistry
+
+    from producers.metrics import CrawlCollector
+    from workers.metrics import build
+    from workers.queue_metrics import QueueCollector
+
+    class NoCrawls:
+        def counters(self) -> dict[str, Any]:
+            return {}
+
+    registry = CollectorRegistry(auto_describe=False)
+    build(registry)
+    families = [
+        *registry.collect(),
+        *CrawlCollector(NoCrawls()).collect(),  # type: ignore[arg-type]
+        *QueueCollector(None, APP_QUEUES).describe(),
+    ]
+    return frozenset(name for family in families for name in _series_names(family))
+
+
+def metric_names(expr: str) -> set[str]:
+    return set(re.findall(r"\bnianbao_[a-z0-9_]+\b", expr))
+
+
+def dashboard_exprs() -> list[str]:
+    dashboard = json.loads(GRAFANA.read_text(encoding="utf-8"))
+    return [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    (doc,) = load_yaml(ALERTS)
+    return [rule for group in doc["groups"] for rule in group["rules"]]
+
+
+def test_dashboard_panels_and_their_metrics_exist() -> None:
+    dashboard = json.loads(GRAFANA.read_text(encoding="utf-8"))
+    assert dashboard["uid"] and dashboard["panels"]
+    exprs = dashboard_exprs()
+    used = set().union(*(metric_names(expr) for expr in exprs))
+    assert used - defined_metrics() == set()
+    for needed in (
+        "nianbao_queue_backlog",
+        "nianbao_tasks_succeeded_total",
+        "nianbao_task_duration_seconds_bucket",
+        "nianbao_dedup_decisions_total",
+        "nianbao_quarantine_pages",
+        "nianbao_dead_letters_pending",
+        "nianbao_crawl_last_success_timestamp_seconds",
+    ):
+        assert needed in used, f"the dashboard does not show {needed}"
+    assert any("histogram_quantile(0.95" in expr for expr in exprs)
+    assert any("histogram_quantile(0.5" in expr for expr in exprs)
+
+
+def test_alert_rules_use_metrics_that_exist() -> None:
+    rules = alert_rules()
+    names = [rule["alert"] for rule in rules]
+    assert len(names) == len(set(names))
+    for rule in rules:
+        assert rule["expr"].strip() and rule["annotations"]["summary"], rule["alert"]
+        parse_duration(rule.get("for", "0s"))
+        assert metric_names(rule["expr"]) - defined_metrics() == set(), rule["alert"]
+    exprs = {rule["alert"]: rule["expr"] for rule in rules}
+    assert "3 * 86400" in exprs["NianbaoSiteNoSuccess"]
+    assert "month() >= 3" in exprs["NianbaoPreviousYearReportMissing"]
+    assert "> 3600" in exprs["NianbaoQueueOldMessage"]
+    assert "offset 1h" in exprs["NianbaoDeadLettersGrowing"]
+
+
+def test_keda_queries_use_metrics_that_exist() -> None:
+    for scaled in k8s_kind("ScaledObject"):
+        for trigger in scaled["spec"]["triggers"]:
+            assert metric_names(trigger["metadata"]["query"]) <= defined_metrics()
 
 
 # --- the monitoring crawler: monitor, sites file, metrics ---------------------------------------
@@ -901,8 +1075,10 @@ def test_k8s_monitor() -> None:
     assert container["readinessProbe"]["httpGet"]["path"] == "/metrics"
 
 
-def test_k8s_metrics_service_selects_only_the_monitor() -> None:
+def test_k8s_metrics_services_each_select_one_server() -> None:
+    """The monitor's and the exporter's Services select their own Deployment and nothing else."""
     ((monitor, _),) = k8s_monitors()
+    ((exporter, _),) = k8s_exporters()
     pods = {
         doc["metadata"]["name"]: doc["spec"]["template"]["metadata"]["labels"]
         for doc in k8s_kind("Deployment")
@@ -915,11 +1091,13 @@ def test_k8s_metrics_service_selects_only_the_monitor() -> None:
             for p in svc["spec"]["ports"]
         )
     ]
-    assert metrics_services, "no Service exposes the monitor's metrics"
+    served = []
     for svc in metrics_services:
         selector = svc["spec"]["selector"]
         selected = [name for name, labels in pods.items() if selector.items() <= labels.items()]
-        assert selected == [monitor["metadata"]["name"]], f"{svc['metadata']['name']}: {selected}"
+        assert len(selected) == 1, f"{svc['metadata']['name']}: {selected}"
+        served += selected
+    assert sorted(served) == sorted([monitor["metadata"]["name"], exporter["metadata"]["name"]])
 
 
 def test_k8s_sites_file_comes_from_the_configmap(tmp_path: Path) -> None:

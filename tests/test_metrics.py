@@ -208,6 +208,9 @@ def test_exporter_counts_what_waits_at_every_priority(distributed: dict, run_nia
     assert value(samples, "nianbao_ledger_open_pages") == 0  # sent directly, not published
     assert value(samples, "nianbao_exporter_source_up", source="redis") == 1
     assert value(samples, "nianbao_exporter_source_up", source="database") == 1
+    from workers.queue_metrics import FAMILIES
+
+    assert {name for name, _ in samples if not name.startswith("nianbao_crawl_")} <= set(FAMILIES)
 
 
 def test_messages_a_worker_holds_are_counted_unacked(

@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,10 +55,17 @@ _metrics: WorkerMetrics | None = None
 _started: dict[str, float] = {}  # task id -> monotonic start, in the child running it
 
 
-def build() -> WorkerMetrics:
-    """Create the metric families (in the default registry; served by `registry()`)."""
-    from prometheus_client import Counter, Gauge, Histogram
+def build(registry: Any = None) -> WorkerMetrics:
+    """Create the metric families (in the default registry unless given; see `registry()`)."""
+    from prometheus_client import REGISTRY
+    from prometheus_client import Counter as _Counter
+    from prometheus_client import Gauge as _Gauge
+    from prometheus_client import Histogram as _Histogram
 
+    reg = REGISTRY if registry is None else registry
+    Counter = partial(_Counter, registry=reg)
+    Gauge = partial(_Gauge, registry=reg)
+    Histogram = partial(_Histogram, registry=reg)
     task = ["task", "queue"]
     return WorkerMetrics(
         received=Counter(

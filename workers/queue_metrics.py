@@ -34,6 +34,18 @@ from workers.ledger import LEDGER_KEY, PRIORITY_SEP, PRIORITY_STEPS, UNACKED_KEY
 
 log = logging.getLogger(__name__)
 
+FAMILIES = (
+    "nianbao_queue_waiting",
+    "nianbao_queue_unacked",
+    "nianbao_queue_backlog",
+    "nianbao_queue_oldest_age_seconds",
+    "nianbao_ledger_open_pages",
+    "nianbao_dead_letters_pending",
+    "nianbao_quarantine_pages",
+    "nianbao_site_last_new_report_timestamp_seconds",
+    "nianbao_site_latest_report_year",
+    "nianbao_exporter_source_up",
+)
 SENT_HEADER = "nianbao_sent"  # Unix time the message was published (its first send)
 
 
@@ -120,6 +132,11 @@ class QueueCollector(Collector):
         self.client = client
         self.queues = queues
         self.engine = engine  # a SQLAlchemy engine, or a callable returning one
+
+    def describe(self) -> Iterator[Metric]:
+        """Every family this collector serves, without samples (names for deploy checks)."""
+        for name in FAMILIES:
+            yield GaugeMetricFamily(name, name)
 
     def collect(self) -> Iterator[Metric]:
         """Every family; a source that cannot be read is reported down, the rest still served."""
