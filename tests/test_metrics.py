@@ -254,3 +254,24 @@ def test_a_taken_metrics_port_is_one_line(distributed: dict) -> None:
     assert result.returncode == 1
     assert f"cannot serve metrics on port {port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_monitor_serves_the_queues_beside_the_crawl_counters(
+    distributed: dict, run_nianbao
+) -> None:
+    """The monitor's endpoint counts the crawl messages it sent itself (stamped with their age)."""
+    from producers.sites import load_sites
+
+    sites_file = ROOT / "deploy" / "sites.example.toml"
+    sites = len(load_sites(sites_file).sites)
+    client = redis_client()
+    assert client is not None
+    port = free_port()
+    monitor = run_nianbao(
+        ["monitor", "--sites", str(sites_file), "--metrics-port", str(port)], distributed
+    )
+    monitor.wait_for(f"sent {sites} due site(s)")
+    samples = scrape(port)
+    assert value(samples, "nianbao_queue_waiting", queue="crawl") == client.llen("crawl") == sites
+    assert value(samples, "nianbao_queue_backlog", queue="crawl") == sites
+    assert ("nianbao_queue_oldest_age_seconds", frozenset({("queue", "crawl")})) in samples
