@@ -152,7 +152,7 @@ def test_worker_scrape_after_a_known_workload(distributed: dict, run_nianbao) ->
         frozenset({("decision", "exact_duplicate")}): 12,
     }
     assert series(samples, "nianbao_quarantined_total") == {
-        frozenset({("reason", "not_a_report"), ("stage", "unknown")}): 2  # stored inline
+        frozenset({("reason", "not_a_report"), ("stage", "validate")}): 2  # stored inline
     }
     errors = series(samples, "nianbao_task_errors_total")
     assert errors == {

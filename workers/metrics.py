@@ -295,7 +295,8 @@ def _postrun(
         _metrics.quarantined.labels(retval, _stage_of(kw.get("args"))).inc()
     elif retval.startswith(QUARANTINED) and getattr(request, "outcome_stored", False):
         # stored by this task itself; otherwise the rejection task it sent counts it
-        _metrics.quarantined.labels(retval.removeprefix(QUARANTINED), "unknown").inc()
+        stage = getattr(request, "quarantine_stage", None) or "unknown"
+        _metrics.quarantined.labels(retval.removeprefix(QUARANTINED), stage).inc()
 
 
 def _stage_of(args: Any) -> str:

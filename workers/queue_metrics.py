@@ -9,8 +9,9 @@ Read on every scrape (`nianbao exporter`, `nianbao monitor --metrics-port`), not
   countdown (an ETA), none of which are in the lists any more;
 * backlog = waiting + unacked: the number KEDA scales each stage on;
 * oldest waiting age: the message BRPOP takes next (the tail of each list) carries the time it
-  was sent in the ``nianbao_sent`` header, stamped by `stamp_sent` on publish; a message from a
-  publisher without the stamp falls back to its page's ledger entry, else gives no age;
+  was sent in the ``nianbao_sent`` header, stamped by `workers.app.stamp_sent` on publish (in
+  every process that imports the app); a message from a publisher without the stamp falls back
+  to its page's ledger entry, else gives no age;
 * dead letters (pending, per task) and quarantine (per reason and stage) from the database, and
   per site the last new report and the newest report year; the crawl counters come from
   `producers.metrics.CrawlCollector`.
@@ -25,11 +26,11 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from celery.signals import before_task_publish
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from workers.app import SENT_HEADER
 from workers.ledger import LEDGER_KEY, PRIORITY_SEP, PRIORITY_STEPS, UNACKED_KEY, page_id, page_of
 
 log = logging.getLogger(__name__)
@@ -46,14 +47,6 @@ FAMILIES = (
     "nianbao_site_latest_report_year",
     "nianbao_exporter_source_up",
 )
-SENT_HEADER = "nianbao_sent"  # Unix time the message was published (its first send)
-
-
-@before_task_publish.connect(weak=False, dispatch_uid="nianbao-sent-stamp")
-def stamp_sent(headers: dict[str, Any] | None = None, **_: Any) -> None:
-    """Write the publish time into every task message (Celery's messages carry none)."""
-    if headers is not None:
-        headers.setdefault(SENT_HEADER, time.time())
 
 
 def queue_keys(queue: str) -> list[str]:

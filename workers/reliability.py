@@ -139,6 +139,7 @@ def dead_letter(
     If neither can take it, the message goes back to the queue (Reject with requeue): a dead
     letter that cannot be written must not become a lost message.
     """
+    task.request.dead_lettered = True  # the run ends with this message kept, not done (metrics)
     record = {
         "task_id": task_id,
         "task_name": task.name,

@@ -89,6 +89,7 @@ def quarantine(
     if task is not None and stores_here(task):
         store_rejection(rejection)
         task.request.outcome_stored = True  # ReliableTask closes the page in the ledger
+        task.request.quarantine_stage = stage  # for the worker's quarantine metrics
         return f"quarantined: {reason}"
     task_id = next_id(task) if task is not None else None
     save_rejection.apply_async(args=[rejection.model_dump(mode="json")], task_id=task_id)
