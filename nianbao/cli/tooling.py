@@ -61,6 +61,13 @@ def bench(
         bool, typer.Option("--crawl", help="Crawl passes (first, and unchanged) instead.")
     ] = False,
     reports: Annotated[int, typer.Option(help="With --crawl: report pages on the site.")] = 200,
+    export: Annotated[
+        bool,
+        typer.Option("--export", help="Peak memory of a Parquet export at --export-sizes instead."),
+    ] = False,
+    export_sizes: Annotated[
+        str, typer.Option(help="With --export: synthetic report counts.")
+    ] = "10000,100000",
     as_json: Annotated[
         bool,
         typer.Option("--json", help="Tables on stderr; one JSON object of the figures on stdout."),
@@ -75,6 +82,11 @@ def bench(
     if dedup:
         run_dedup_bench([int(size) for size in sizes.split(",")])
         return
+    if export:
+        figures = run_export_bench(tuple(int(size) for size in export_sizes.split(",")))
+        if as_json:
+            sys.stdout.write(json.dumps(figures) + "\n")
+        return
     from rich.console import Console
 
     from devtools.bench import run_bench
@@ -83,6 +95,29 @@ def bench(
     figures = run_bench(shown, pages=pages, workers=workers, rounds=rounds, e2e=e2e)
     if as_json:
         sys.stdout.write(json.dumps(figures) + "\n")
+
+
+def run_export_bench(sizes: tuple[int, ...]) -> dict[str, object]:
+    """Print peak RSS of exporting the indicators to Parquet at each size; return the figures."""
+    from rich.console import Console
+
+    from devtools.bench_export import measure
+
+    with Console(stderr=True).status(f"filling and exporting {', '.join(map(str, sizes))}…"):
+        figures = measure(sizes)
+    table = Table(
+        "reports",
+        "cells",
+        "export s",
+        "peak RSS MB",
+        "growth MB",
+        title=("nianbao export --table indicators --format parquet (streaming: growth stays flat)"),
+    )
+    for run in figures["runs"]:
+        table.add_row(f"{run['reports']:,}", f"{run['cells']:,}", f"{run['export_s']}",
+                      f"{run['peak_rss_mb']}", f"{run['growth_mb']}")  # fmt: skip
+    Console(stderr=True).print(table)
+    return figures
 
 
 def run_dedup_bench(sizes: list[int]) -> None:
