@@ -20,12 +20,15 @@ setup: $(VENV)/.installed
 demo: setup
 	$(BIN)/nianbao demo
 
-## Redis and PostgreSQL 15 server binaries; the tests start their own throwaway servers.
+## Redis and PostgreSQL 15 server binaries, and Chromium for render = "browser" sites; the
+## tests start their own throwaway servers (and a headless Chromium).
 services:
-	@if ! command -v redis-server >/dev/null || [ ! -x $(PG_BIN)/initdb ]; then \
-	  echo "installing redis-server and postgresql from Debian's packages"; \
+	@if ! command -v redis-server >/dev/null || [ ! -x $(PG_BIN)/initdb ] || \
+	    [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing redis-server, postgresql and chromium from Debian's packages"; \
 	  $(SUDO) apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server postgresql; \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    redis-server postgresql chromium fonts-noto-cjk; \
 	fi
 
 ## Set up and run the whole test suite (lint included).
