@@ -20,6 +20,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
+from devtools.datasets import SEEDS
 from producers.crawler import CrawlDefaults, SiteCrawler
 from producers.fetch import Fetcher
 from producers.politeness import LocalHostGate, RedisHostGate
@@ -27,7 +28,7 @@ from producers.sites import Site
 from producers.state import CrawlState, MemoryCrawlState, RedisCrawlState
 
 PER_PAGE = 20  # report links per listing page, as on a typical column
-SEED = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
+SEED = SEEDS
 
 
 def _pages(reports: int) -> dict[str, bytes]:

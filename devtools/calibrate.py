@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from devtools.datasets import REAL_REPORTS, SEEDS
 from schemas.messages import FetchedPage, ParsedPage
 
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "tests" / "fixtures" / "seeds"
-REAL = ROOT / "tests" / "fixtures" / "real-reports"
+REAL = REAL_REPORTS
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from devtools.datasets import SEEDS
 from devtools.demo_site import DemoSite
 from nianbao import runtime
 from nianbao.settings import get_settings
@@ -19,8 +20,6 @@ from producers.publish import publish, quarantine_unfetchable
 from producers.sites import Site
 from producers.state import MemoryCrawlState
 from workers import publishing  # noqa: F401  (wires publishing to the in-process workers)
-
-SEEDS = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "seeds"
 
 
 def _free(port: int) -> int:

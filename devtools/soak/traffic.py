@@ -13,9 +13,10 @@ import html
 import random
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
-SEEDS_DIR = Path(__file__).resolve().parents[2] / "tests" / "fixtures" / "seeds"
+from devtools.datasets import SEEDS
+
+SEEDS_DIR = SEEDS
 
 # The place each seed names, replaced by a generated one (the agency follows the place), and
 # the seed's agency and report year (its title).
