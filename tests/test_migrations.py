@@ -12,7 +12,7 @@ from nianbao.storage.migrate import alembic_config, upgrade
 from nianbao.storage.repository import make_engine
 from nianbao.storage.tables import Base
 
-HEAD = "0005"
+HEAD = "0006"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -178,4 +178,78 @@ def test_0005_adds_an_empty_change_feed_that_later_stores_fill(url: str) -> None
     with engine.connect() as conn:
         assert "changes" not in _tables(conn)
         assert conn.execute(text("SELECT count(*) FROM reports")).scalar() == 1
+    engine.dispose()
+
+
+def test_0006_keeps_one_open_entry_per_page_and_closes_stored_ones(url: str) -> None:
+    """0005 → 0006 with quarantine rows: a page's newest entry stays open, its older ones and
+    those of a page stored as a source are closed; a rejection again updates the open entry."""
+    from sqlalchemy import inspect, text
+
+    from nianbao.storage.repository import Repository, url_key
+    from schemas.messages import Rejection
+
+    engine = make_engine(url)
+    config = alembic_config(url)
+    command.upgrade(config, "0005")
+    insert = text(
+        "INSERT INTO quarantine (stage, reason, detail, url_key, url, site_id, page_sha256, "
+        "raw_ref, message, first_seen) VALUES (:stage, :reason, 'd', :key, :url, 's', :sha, "
+        "'raw/x', '{}', CURRENT_TIMESTAMP)"
+    )
+    pages = {name: (f"https://a.gov.cn/{name}.html", name * 64) for name in "abc"}
+    with engine.begin() as conn:
+        for name, stage, reason in [
+            ("a", "extract", "undecodable"),
+            ("a", "parse", "not_a_report"),
+            ("b", "parse", "not_a_report"),
+            ("c", "parse", "parse_timeout"),
+        ]:
+            page_url, sha = pages[name]
+            conn.execute(
+                insert,
+                {"stage": stage, "reason": reason, "key": url_key(page_url), "url": page_url,
+                 "sha": sha},
+            )  # fmt: skip
+        conn.execute(text(
+            "INSERT INTO reports (fingerprint, schema_version, text_length, record, "
+            "current_version, created_at, updated_at) VALUES ('f', 1, 1, '{}', 1, "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))  # fmt: skip
+        conn.execute(
+            text(
+                "INSERT INTO report_sources (report_id, url_key, url, final_url, site_id, "
+                "page_sha256, raw_ref, decision, first_seen, last_seen) VALUES (1, :key, :url, "
+                ":url, 's', :sha, 'r', 'new', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ),
+            {"key": url_key(pages["c"][0]), "url": pages["c"][0], "sha": pages["c"][1]},
+        )
+    upgrade(engine)
+    rows = engine.connect().execute(
+        text("SELECT url, reason, status, replays, last_seen = first_seen FROM quarantine "
+             "ORDER BY id")).all()  # fmt: skip
+    assert [tuple(r) for r in rows] == [
+        (pages["a"][0], "undecodable", "closed", 0, True),
+        (pages["a"][0], "not_a_report", "open", 0, True),
+        (pages["b"][0], "not_a_report", "open", 0, True),
+        (pages["c"][0], "parse_timeout", "closed", 0, True),
+    ]
+    repo = Repository(engine)
+    message = {
+        "url": pages["b"][0], "final_url": pages["b"][0], "site_id": "s",
+        "fetched_at": "2027-01-01T00:00:00Z", "content_type": "text/html",
+        "sha256": pages["b"][1], "size": 10, "body_ref": "raw/x",
+    }  # fmt: skip
+    again = Rejection.model_validate(
+        {"page": message, "stage": "validate", "reason": "invalid", "detail": "now this"}
+    )
+    assert repo.save_rejection(again) is False  # the open entry took the new reason
+    [entry] = repo.list_quarantine(reason="invalid")
+    assert (entry.url, entry.stage, entry.status) == (pages["b"][0], "validate", "open")
+    assert len(repo.list_quarantine()) == 4
+    engine.dispose()
+    command.downgrade(config, "0005")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM quarantine")).scalar() == 4
+        columns = {c["name"] for c in inspect(conn).get_columns("quarantine")}
+        assert "status" not in columns
     engine.dispose()

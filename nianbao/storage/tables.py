@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -185,10 +186,20 @@ class IndicatorRow(Base):
 
 
 class QuarantineRow(Base):
-    """A page rejected for good (not a report, undecodable, too large), with the reason."""
+    """A rejected page (not a report, undecodable, too large) with its reason, open until stored."""
 
     __tablename__ = "quarantine"
-    __table_args__ = (UniqueConstraint("page_sha256", "url_key", "stage"),)
+    __table_args__ = (
+        # one open entry per page (URL and bytes): a page rejected again updates it
+        Index(
+            "uq_quarantine_open_page",
+            "page_sha256",
+            "url_key",
+            unique=True,
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     stage: Mapped[str] = mapped_column(String(16))
@@ -201,6 +212,12 @@ class QuarantineRow(Base):
     raw_ref: Mapped[str] = mapped_column(Text)
     message: Mapped[dict[str, Any]] = mapped_column(Json)
     first_seen: Mapped[datetime] = mapped_column(Timestamp)
+    last_seen: Mapped[datetime | None] = mapped_column(Timestamp, comment="last rejected")
+    status: Mapped[str] = mapped_column(
+        String(16), server_default="open", comment="open | closed (stored after a replay)"
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    replays: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class DeadLetterRow(Base):

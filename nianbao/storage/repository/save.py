@@ -20,6 +20,7 @@ from nianbao.storage.repository.changes import record_change
 from nianbao.storage.repository.dedup import DedupLookups
 from nianbao.storage.repository.keys import url_key
 from nianbao.storage.repository.outbox import PendingArchive, queue_archive
+from nianbao.storage.repository.quarantine import close_quarantine
 from nianbao.storage.repository.repetition import update_repetition
 from nianbao.storage.tables import SourceRow, VersionRow
 from schemas.messages import FetchedPage, ParsedPage
@@ -127,6 +128,7 @@ class ReportWrites(DedupLookups):
                 last_seen=page.fetched_at,
             )
             session.add(source)
+            close_quarantine(session, page.url, page.sha256)  # stored: its review is over
             if verdict.decision in ("new", "new_version"):
                 update_repetition(session, report_id, who)
                 archive = queue_archive(session, version_id, parsed.fingerprint, who)
