@@ -124,21 +124,33 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'nianbao.sqlite3').resolve()}"
 
     def check(self) -> None:
-        """Fail early on settings that contradict each other."""
+        """Fail early on settings that contradict each other (a SettingsError naming them)."""
         if self.task_time_limit >= self.visibility_timeout:
-            raise ValueError(
-                "NIANBAO_TASK_TIME_LIMIT must be below NIANBAO_VISIBILITY_TIMEOUT, otherwise Redis "
-                "redelivers a message while a healthy worker is still running it"
+            raise SettingsError(
+                f"NIANBAO_TASK_TIME_LIMIT ({self.task_time_limit}s) must be below "
+                f"NIANBAO_VISIBILITY_TIMEOUT ({self.visibility_timeout}s), otherwise Redis "
+                "redelivers a message while a healthy worker is still running it",
+                "lower NIANBAO_TASK_TIME_LIMIT or raise NIANBAO_VISIBILITY_TIMEOUT",
             )
         # A message stays unacknowledged for its retry countdown, then while it waits behind
         # the messages prefetched before it, then while it runs: all of it under the timeout.
         held = self.retry_backoff_max + (self.prefetch_multiplier + 1) * self.task_time_limit
         if held >= self.visibility_timeout:
-            raise ValueError(
+            raise SettingsError(
                 f"NIANBAO_RETRY_BACKOFF_MAX + (NIANBAO_PREFETCH_MULTIPLIER + 1) × "
                 f"NIANBAO_TASK_TIME_LIMIT = {held:g}s must stay below NIANBAO_VISIBILITY_TIMEOUT "
-                f"({self.visibility_timeout}s), or Redis redelivers messages still in hand"
+                f"({self.visibility_timeout}s), or Redis redelivers messages still in hand",
+                "raise NIANBAO_VISIBILITY_TIMEOUT or lower one of the other three",
             )
+
+
+class SettingsError(ValueError):
+    """Settings that contradict each other: the message names the variables, `hint` the fix."""
+
+    def __init__(self, message: str, hint: str) -> None:
+        """Keep the fix beside the message, for the one-line error the CLI prints."""
+        super().__init__(message)
+        self.hint = hint
 
 
 @lru_cache(maxsize=1)

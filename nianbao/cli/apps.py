@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from nianbao.terminal import Debug
 
 app = typer.Typer(
     help="Collect government information-disclosure annual reports (政府信息公开工作年度报告).",
@@ -19,3 +23,18 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(reports_app, name="reports")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def options(
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug",
+            envvar="NIANBAO_DEBUG",
+            help="Show the full traceback of an error (default: one line per problem).",
+        ),
+    ] = False,
+) -> None:
+    """Options every command takes."""
+    Debug.flag = debug
