@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from nianbao import redact
 from nianbao.cli.apps import app, db_app, dlq_app
 from nianbao.cli.crawl import crawl_status_table
 from nianbao.terminal import console, fail, progress
@@ -26,12 +27,10 @@ def status() -> None:
     from workers.app import in_flight, queue_depths
 
     settings = get_settings()
-    mode = "embedded (in-process)" if settings.embedded else f"distributed ({settings.broker_url})"
-    console.print(f"mode: {mode}")
-    try:
-        depths = queue_depths()
-    except Exception as exc:
-        raise fail(f"broker unreachable: {exc}", "is Redis running at NIANBAO_BROKER_URL?") from exc
+    broker = redact.url(settings.broker_url)
+    mode = "embedded (in-process)" if settings.embedded else f"distributed ({broker})"
+    console.print(f"mode: {mode}", highlight=False, markup=False)
+    depths = queue_depths()  # an unreachable broker: one line from the entry point
     table = Table("queue", "waiting")
     if depths is None:
         table.add_row("crawl / pages / store", "— (tasks run in-process)")
@@ -142,7 +141,8 @@ def db_upgrade() -> None:
     from nianbao.settings import get_settings
 
     runtime.repository()  # migrates on first use
-    console.print(f"database at head: {get_settings().effective_database_url}")
+    where = redact.url(get_settings().effective_database_url)
+    console.print(f"database at head: {where}", highlight=False, markup=False, soft_wrap=True)
 
 
 def _page_signature(body: bytes, url: str) -> list[int]:
