@@ -21,15 +21,26 @@ import httpx
 _DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
     "nianbao_request_deadline", default=None
 )
+# (pinned address, host name): a TLS handshake with the address verifies the name instead.
+# httpcore's CONNECT tunnel verifies the URL's host, here the pinned address; it ignores the
+# sni_hostname extension that direct connections honour.
+_SERVER_NAME: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar(
+    "nianbao_server_name", default=None
+)
 
 
 @contextmanager
-def deadline(at: float) -> Iterator[None]:
-    """Within this block, socket operations end by `at` (a time.monotonic() value)."""
+def deadline(at: float, server_name: tuple[str, str] | None = None) -> Iterator[None]:
+    """Within this block, socket operations end by `at` (a time.monotonic() value).
+
+    server_name (address, host): a TLS handshake for the address verifies the host name.
+    """
     token = _DEADLINE.set(at)
+    name_token = _SERVER_NAME.set(server_name)
     try:
         yield
     finally:
+        _SERVER_NAME.reset(name_token)
         _DEADLINE.reset(token)
 
 
@@ -66,6 +77,9 @@ class _Stream(httpcore.NetworkStream):
         timeout: float | None = None,
     ) -> httpcore.NetworkStream:
         bounded = _bounded(timeout, httpcore.ConnectTimeout)
+        pinned = _SERVER_NAME.get()
+        if pinned is not None and server_hostname == pinned[0]:
+            server_hostname = pinned[1]
         return _Stream(self._inner.start_tls(ssl_context, server_hostname, bounded))
 
     def get_extra_info(self, info: str) -> Any:
@@ -98,9 +112,11 @@ class DeadlineBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-def transport(verify: Any) -> httpx.HTTPTransport:
-    """An httpx transport whose connections honour the deadline (no proxies from the env)."""
-    transport = httpx.HTTPTransport(verify=verify, trust_env=False)
+def transport(verify: Any, proxy: str | None = None) -> httpx.HTTPTransport:
+    """An httpx transport whose connections honour the deadline (a proxy only if given)."""
+    transport = httpx.HTTPTransport(
+        verify=verify, trust_env=False, proxy=httpx.Proxy(proxy) if proxy else None
+    )
     # httpx 0.28 takes no network backend; its pool (pinned httpx <0.29) does.
     pool = transport._pool
     if not isinstance(pool, httpcore.ConnectionPool):

@@ -18,9 +18,14 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 
 from producers import deadlines, netguard
+from producers.fetch import aia
+from producers.fetch import cookies as jars
+from producers.fetch import tls as certs
 from producers.fetch.clients import ClientPool
 from producers.fetch.errors import FetchError
+from producers.fetch.pinning import request_args, server_name
 from producers.fetch.policy import FetchPolicy, Validators
+from producers.fetch.proxy import redact
 from producers.fetch.reply import Reply, read_reply
 from producers.fetch.response import Response, to_response
 from producers.netguard import Blocked, Target, check_url
@@ -39,7 +44,8 @@ WHOLE_REQUEST_FACTOR = 6
 class Fetcher:
     """Guarded, polite HTTP GET; one per process or thread pool (it pools connections).
 
-    `verify` is httpx's: True (certifi's CAs), or an SSLContext trusting other CAs.
+    `verify` is for sites with default TLS options: None (the system trust store, the
+    default), True (certifi's CAs), or an SSLContext trusting other CAs.
     """
 
     def __init__(
@@ -48,7 +54,7 @@ class Fetcher:
         *,
         sleep: Callable[[float], None] = time.sleep,
         resolve: Callable[[str, int], list[str]] = netguard.resolve,
-        verify: ssl.SSLContext | bool = True,
+        verify: ssl.SSLContext | bool | None = None,
     ) -> None:
         self.gate = gate
         self.sleep = sleep
@@ -81,6 +87,21 @@ class Fetcher:
             redirects.append(following)
             current = following
 
+    def hop(self, url: str, policy: FetchPolicy, headers: dict[str, str] | None = None) -> Reply:
+        """One guarded, polite request to url, whatever its status; redirects not followed.
+
+        For a browser's requests (producers.fetch.browser): the browser follows redirects
+        itself, each hop coming back here to be checked. Extra headers (the browser's cookies,
+        its Referer) are sent along; a body of any status is read under the size cap.
+        """
+        target = self._check(url, policy)
+        return self._exchange(target, policy, None, raw=True, extra=headers or {})
+
+    @property
+    def clients(self) -> ClientPool:
+        """The pooled clients (AIA completion adds intermediates to them)."""
+        return self._clients
+
     def close(self) -> None:
         """Close every pooled connection."""
         self._clients.close()
@@ -105,14 +126,21 @@ class Fetcher:
             ) from None
 
     def _exchange(
-        self, target: Target, policy: FetchPolicy, validators: Validators | None
+        self,
+        target: Target,
+        policy: FetchPolicy,
+        validators: Validators | None,
+        *,
+        raw: bool = False,
+        extra: dict[str, str] | None = None,
     ) -> Reply:
         """One hop: the request, retried while it fails transiently."""
         attempt = 0
+        completed = False
         while True:
             try:
-                with self._slot(target.host, policy):
-                    return self._once(target, policy, validators)
+                with self.slot(target.host, policy):
+                    return self._once(target, policy, validators, raw=raw, extra=extra)
             except HostBusy as busy:
                 raise FetchError(
                     target.url,
@@ -122,6 +150,13 @@ class Fetcher:
                     retry_after=busy.wait,
                 ) from None
             except FetchError as exc:
+                if exc.reason == "tls_incomplete_chain" and not completed:
+                    completed = True  # one completion: the issuer the leaf names (AIA)
+                    if aia.complete(self, target, policy):
+                        continue
+                    raise FetchError(
+                        target.url, exc.reason, f"{exc.detail}; {aia.why_not(target.url)}"
+                    ) from None
                 if not exc.retryable or exc.reason not in TRANSIENT:
                     raise
                 wait = exc.retry_after
@@ -151,7 +186,7 @@ class Fetcher:
                     self.sleep(pause)
                 attempt += 1
 
-    def _slot(self, host: str, policy: FetchPolicy) -> AbstractContextManager[None]:
+    def slot(self, host: str, policy: FetchPolicy) -> AbstractContextManager[None]:
         if self.gate is None:
             return contextlib.nullcontext()
         # Never wait in here for longer than the deadline, or than a Retry-After we accept.
@@ -162,48 +197,49 @@ class Fetcher:
             host, delay=policy.delay, concurrency=policy.concurrency, max_wait=max_wait
         )
 
-    def _once(self, target: Target, policy: FetchPolicy, validators: Validators | None) -> Reply:
-        """One request to the pinned address; the body read only for a 200."""
-        parts = urlsplit(target.url)
-        scheme = parts.scheme.lower()
-        address = f"[{target.address}]" if ":" in target.address else target.address
-        pinned = f"{scheme}://{address}:{target.port}{parts.path or '/'}"
-        if parts.query:
-            pinned += f"?{parts.query}"
+    def _once(
+        self,
+        target: Target,
+        policy: FetchPolicy,
+        validators: Validators | None,
+        *,
+        raw: bool = False,
+        extra: dict[str, str] | None = None,
+    ) -> Reply:
+        """One request to the pinned address; the body read only for a 200 (raw: any status)."""
+        scheme = urlsplit(target.url).scheme.lower()
         headers = {
             "Host": netguard.host_header(target),
             "User-Agent": policy.user_agent,
             "Accept": ACCEPT,
             "Accept-Encoding": "gzip, deflate",
             "Accept-Language": "zh-CN,zh;q=0.9",
+            **(extra or {}),
         }
         if validators and validators.etag:
             headers["If-None-Match"] = validators.etag
         if validators and validators.last_modified:
             headers["If-Modified-Since"] = validators.last_modified
-        extensions = {"sni_hostname": target.host} if scheme == "https" else {}
-        client = self._clients.get(scheme, target.host)
+        if policy.cookies is not None and (
+            cookie := jars.cookie_header(policy.cookies, target.url)
+        ):
+            headers["Cookie"] = cookie
+        client = self._clients.get(scheme, target.host, policy.proxy, policy.tls)
         url = target.url
         deadline = time.monotonic() + policy.timeout * WHOLE_REQUEST_FACTOR
         cut = policy.deadline is not None and policy.deadline < deadline
         if cut:
             deadline = policy.deadline  # type: ignore[assignment]
         try:
-            with deadlines.deadline(deadline):  # every connect, read and write ends by then
-                request = client.build_request(
-                    "GET",
-                    pinned,
-                    headers=headers,
-                    timeout=httpx.Timeout(policy.timeout),
-                    extensions=extensions,
-                )
-                response = client.send(request, stream=True)
-                try:
-                    reply = read_reply(url, response, policy.max_body_bytes)
-                finally:
-                    response.close()
+            with (
+                deadlines.deadline(deadline, server_name(target)),  # every socket op ends by then
+                client.stream(**request_args(target, headers, policy)) as response,
+            ):
+                if policy.cookies is not None:
+                    jars.remember(policy.cookies, url, response.headers)
+                reply = read_reply(url, response, policy.max_body_bytes, raw=raw)
             sent = validators is not None and bool(validators.etag or validators.last_modified)
-            if reply.status == 304 and not sent:
+            if reply.status == 304 and not sent and not raw:
                 raise FetchError(url, "http_status", "304 to an unconditional request", status=304)
             return reply
         except FetchError as exc:
@@ -221,27 +257,23 @@ class Fetcher:
             raise FetchError(url, "timeout", _describe(exc), retryable=True) from None
         except httpx.InvalidURL as exc:
             raise FetchError(url, "bad_url", str(exc)) from None
-        except httpx.TransportError as exc:
-            verify_failed = _caused_by(exc, ssl.SSLCertVerificationError)
+        except httpx.ProxyError as exc:
             raise FetchError(
-                url, "transport", _describe(exc), retryable=not verify_failed
+                url, "proxy", f"proxy {redact(policy.proxy)}: {_describe(exc)}", retryable=True
             ) from None
+        except httpx.TransportError as exc:
+            code = certs.verify_code(exc)
+            if code == certs.MISSING_ISSUER:
+                raise FetchError(url, "tls_incomplete_chain", _describe(exc)) from None
+            detail = _describe(exc)
+            if policy.proxy:
+                detail += f" (through proxy {redact(policy.proxy)})"
+            raise FetchError(url, "transport", detail, retryable=code is None) from None
 
 
 def _url_key(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path or '/'}?{parts.query}"
-
-
-def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        if isinstance(current, kind):
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
 
 
 def _describe(exc: BaseException) -> str:

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
 from ipaddress import IPv4Network, IPv6Network
+
+
+@dataclass(frozen=True)
+class TlsOptions:
+    """How a site's certificates are verified: the system trust store, plus a CA bundle."""
+
+    verify: bool = True  # False: no verification at all (a site option that warns every pass)
+    ca_bundle: str | None = None  # PEM file of extra CAs or intermediates this site needs
 
 
 @dataclass(frozen=True)
@@ -34,3 +43,7 @@ class FetchPolicy:
     # time.monotonic() by which get() returns: it gives up (reason "deadline", retryable)
     # rather than wait for a host, sleep before a retry, or read a body past it.
     deadline: float | None = None
+    proxy: str | None = None  # http://, https:// or socks5:// URL; the target is still guarded
+    tls: TlsOptions = field(default_factory=TlsOptions)
+    # The pass's cookie jar (listing -> detail pages); None: no cookie is kept or sent.
+    cookies: CookieJar | None = field(default=None, compare=False)

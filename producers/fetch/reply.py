@@ -8,10 +8,13 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from producers import challenge
 from producers.fetch.body import read_body
 from producers.fetch.errors import FetchError
 
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# An error page is read this far to tell a firewall's JavaScript challenge from a plain error.
+ERROR_BODY = 256_000
 # A server may ask for any Retry-After; a host is backed off for a day at most.
 MAX_RETRY_AFTER = 86400.0
 
@@ -39,9 +42,16 @@ def drain(response: httpx.Response, limit: int = 65536) -> None:
             return
 
 
-def read_reply(url: str, response: httpx.Response, cap: int) -> Reply:
-    """What a response means: a redirect, a 304, a 200 with its body; else a FetchError."""
+def read_reply(url: str, response: httpx.Response, cap: int, *, raw: bool = False) -> Reply:
+    """What a response means: a redirect, a 304, a 200 with its body; else a FetchError.
+
+    A firewall's challenge page (HTTP 412 and a script, ...) is FetchError "waf_challenge".
+    raw: any status is a Reply with its body (a browser's request: it judges for itself).
+    """
     status, headers = response.status_code, response.headers
+    if raw:
+        location = headers.get("location") if status in REDIRECTS else None
+        return Reply(status, headers, read_body(url, response, cap), location=location)
     if status in REDIRECTS:
         location = headers.get("location")
         if not location:
@@ -53,6 +63,8 @@ def read_reply(url: str, response: httpx.Response, cap: int) -> Reply:
         return Reply(status, headers)
     if status == 200:  # other 2xx (202 challenge pages, 204, 206) are not a document
         return Reply(status, headers, read_body(url, response, cap))
+    if status in challenge.STATUSES:
+        _raise_if_challenge(url, response, status)
     if status == 429 or status >= 500:
         retry_after = (
             parse_retry_after(headers.get("retry-after")) if status in (429, 503) else None
@@ -82,3 +94,13 @@ def parse_retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return min(max(0.0, (when - datetime.now(UTC)).total_seconds()), MAX_RETRY_AFTER)
+
+
+def _raise_if_challenge(url: str, response: httpx.Response, status: int) -> None:
+    """FetchError "waf_challenge" if this error page is a firewall's JavaScript challenge."""
+    try:
+        body = read_body(url, response, ERROR_BODY)
+    except FetchError:
+        return  # too large or badly encoded for a challenge page: a plain error
+    if why := challenge.detect(body, status):
+        raise FetchError(url, "waf_challenge", why, status=status)
