@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlsplit
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
+from nianbao import redact
 from nianbao.cli.apps import app
 from nianbao.terminal import console, err, fail
 
@@ -81,24 +83,39 @@ def _interval(seconds: float) -> str:
 
 
 def _adhoc(url: str) -> Site:
-    """A site entry with the defaults for a bare listing URL."""
+    """A site entry with the defaults for a bare listing URL, or a one-line error."""
+    from pydantic import ValidationError
+
     from producers.sites import Site
 
-    host = urlsplit(url).hostname or "site"
-    return Site(id=host.lower()[:64], start_urls=[url])
+    hint = "give a listing page's URL, like https://www.example.gov.cn/xxgk/, or a site id"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError as exc:
+        raise fail(f"{url!r} is not a URL: {exc}", hint) from None
+    if parts.scheme.lower() not in {"http", "https"}:
+        raise fail(f"{url!r} is not an http(s) URL", hint)
+    if not host:
+        raise fail(f"{url!r} has no host", hint)
+    try:
+        return Site(id=host.lower()[:64], start_urls=[url])
+    except ValidationError as exc:
+        reasons = "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())
+        raise fail(f"{url!r} cannot be crawled: {reasons}", hint) from None
 
 
 def _select(targets: list[str], sites_file: Path | None) -> list[Site]:
-    if all(target.startswith(("http://", "https://")) for target in targets) and not sites_file:
+    if all("://" in target for target in targets):  # URLs only: no sites file needed
         return [_adhoc(target) for target in targets]
     sites = {site.id: site for site in load(sites_file).sites}
-    unknown = [target for target in targets if target not in sites]
+    unknown = [target for target in targets if "://" not in target and target not in sites]
     if unknown:
         raise fail(
             f"no site {', '.join(map(repr, unknown))} in the sites file",
             f"known ids: {', '.join(sites) or '(none)'}; `nianbao sites check FILE` lists them",
         )
-    return [sites[target] for target in targets]
+    return [_adhoc(target) if "://" in target else sites[target] for target in targets]
 
 
 def crawl(
@@ -118,14 +135,24 @@ def crawl(
     sites = _select(targets, sites_file)
     crawler = runtime.crawler()
 
+    failed: list[str] = []
+
     def run(site: Site) -> None:
         with err.status(f"crawling {site.id}…"):
             result = crawler.crawl(site)
         _print_pass(result)
+        if result.abandoned or result.counts["listing_errors"]:  # no success (see status)
+            failed.append(site.id)
 
     if once:
         for site in sites:
             run(site)
+        if failed:
+            raise fail(
+                f"the crawl pass of {', '.join(failed)} failed: a listing page or robots.txt "
+                "could not be read",
+                "see the errors above; `nianbao status` keeps each site's last error",
+            )
     else:
         console.print("watching; Ctrl-C to stop")
         with contextlib.suppress(KeyboardInterrupt):
@@ -145,7 +172,7 @@ def _print_pass(result: PassResult) -> None:
         wait = f" for {result.retry_after:.0f}s or more" if result.retry_after else ""
         err.print(f"[yellow]{result.site_id}: pass paused{wait}; the same command resumes it[/]")
     for error in result.errors[:20]:
-        err.print(f"[yellow]error:[/] {error}")
+        err.print(f"[yellow]error:[/] {escape(redact.text(error))}", soft_wrap=True)
     if len(result.errors) > 20:
         err.print(f"[yellow]… and {len(result.errors) - 20} more[/]")
 
@@ -221,9 +248,9 @@ def crawl_status_table() -> Table | None:
     for site_id, values in sorted(counters.items()):
         success = values.get("last_success")
         when = datetime.fromtimestamp(float(success)).strftime("%Y-%m-%d %H:%M") if success else "—"
-        error = str(values.get("last_error") or "")
+        error = redact.text(values.get("last_error") or "")
         error = error if len(error) <= 80 else error[:79] + "…"
-        table.add_row(site_id, *(str(values.get(name, 0)) for name in STATUS), when, error)
+        table.add_row(site_id, *(str(values.get(name, 0)) for name in STATUS), when, escape(error))
     return table
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from nianbao import redact
 
@@ -70,7 +71,7 @@ def _settings(exc: BaseException) -> list[Problem]:
         where = exc.title
         return [
             Problem(
-                f"invalid {where}: {'.'.join(map(str, e['loc'])) or where}: {e['msg']}",
+                f"invalid {where}: {'.'.join(map(str, e['loc'])) or where}: {_msg(e)}",
                 "fix the value named above",
             )
             for e in exc.errors()
@@ -84,8 +85,13 @@ def _settings(exc: BaseException) -> list[Problem]:
         info = Settings.model_fields.get(field)
         default = info.default if info is not None else None
         unset = f"or unset it (default: {default})" if default is not None else "or unset it"
-        problems.append(Problem(f"{name}{shown}: {error['msg']}", f"fix {name} {unset}"))
+        problems.append(Problem(f"{name}{shown}: {_msg(error)}", f"fix {name} {unset}"))
     return problems
+
+
+def _msg(error: Mapping[str, Any]) -> str:
+    """A pydantic error's message, without the "Value error, " of validators' own errors."""
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 def _database(exc: BaseException) -> list[Problem]:
