@@ -11,12 +11,12 @@ import os
 import sys
 import traceback
 
-from nianbao.cli import crawl, feed, operations, pipeline, records, tooling
+from nianbao.cli import crawl, feed, operations, pipeline, records, review, tooling
 from nianbao.cli.apps import app
 from nianbao.cli.pipeline import parse_file, parse_outcome
 
 __all__ = ["app", "crawl", "main", "operations", "parse_file", "parse_outcome", "pipeline"]
-__all__ += ["feed", "records", "report", "tooling"]
+__all__ += ["feed", "records", "report", "review", "tooling"]
 
 
 def report(exc: BaseException) -> int:
