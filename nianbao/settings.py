@@ -99,6 +99,23 @@ class Settings(BaseSettings):
         description="Redis URL for crawl state (frontier, validators, schedule, host gates). "
         "Unset: the broker's Redis, or a JSON file in data_dir when embedded.",
     )
+    crawl_proxy: str | None = Field(
+        None,
+        description="Proxy for every crawled site without its own `proxy` (http://, https:// or "
+        "socks5://, credentials as user:password@; never logged). Unset: direct connections.",
+    )
+    crawl_browser: Path = Field(
+        Path("/usr/bin/chromium"),
+        description='Chromium that sites with render = "browser" are fetched through '
+        "(Debian's chromium package; Playwright drives it, nothing is downloaded).",
+    )
+    crawl_browser_timeout: float = Field(
+        45.0,
+        gt=0,
+        le=300,
+        description='Seconds one page may take in the browser (render = "browser"), '
+        "challenge and reload included; a hung or crashed browser is killed then.",
+    )
     sites_file: Path | None = Field(
         None, description="Sites file (TOML or YAML) that `nianbao monitor` and crawl tasks read."
     )

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from threading import Event
 
+from producers import recheck
 from producers.sites import Site
 from producers.state import CrawlState
 
@@ -23,7 +24,8 @@ def send_due(
 ) -> list[str]:
     """Claim the sites whose re-check time has come and send each; their ids, in file order."""
     by_id = {site.id: site for site in sites}
-    intervals = {site.id: site.recheck_interval.total_seconds() for site in by_id.values()}
+    now = time.time() if now is None else now
+    intervals = {site.id: recheck.interval_at(site, now) for site in by_id.values()}
     claimed = set(state.claim_due(intervals, now))
     due = [site_id for site_id in by_id if site_id in claimed]
     sent = []
@@ -36,6 +38,25 @@ def send_due(
             continue
         sent.append(site_id)
     return sent
+
+
+def after_pass(state: CrawlState, site: Site, failed: bool, now: float | None = None) -> None:
+    """A failed pass is tried again sooner than its schedule (backing off); a success resets it."""
+    now = time.time() if now is None else now
+    failures = int(state.counters(site.id).get(site.id, {}).get("failed_passes", 0) or 0)
+    if not failed:
+        if failures:
+            state.mark(site.id, failed_passes=0)
+        return
+    failures += 1
+    state.mark(site.id, failed_passes=failures)
+    retry = now + recheck.retry_delay(failures, recheck.interval_at(site, now))
+    due = state.next_due(site.id)
+    if due is None or retry < due:
+        state.set_next_due(site.id, retry)
+        log.info(
+            "pass over %s failed (%d in a row); trying again at %.0f", site.id, failures, retry
+        )
 
 
 def run(

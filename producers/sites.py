@@ -225,6 +225,104 @@ class Politeness(_Strict):
     user_agent: str | None = Field(None, min_length=1)
 
 
+_MONTH_DAY = re.compile(r"(\d{2})-(\d{2})")
+
+
+def _month_day(value: str) -> str:
+    """A day of the year as MM-DD (for example "01-01", "03-31"); 02-29 is refused."""
+    match = _MONTH_DAY.fullmatch(str(value).strip())
+    if not match:
+        raise ValueError(f"{value!r} is not a day of the year; write MM-DD, such as '03-31'")
+    month, day = int(match.group(1)), int(match.group(2))
+    if (
+        not 1 <= month <= 12
+        or not 1 <= day <= (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+    ):
+        raise ValueError(f"{value!r} is not a day of the year (MM-DD; 02-29 is not allowed)")
+    return f"{month:02d}-{day:02d}"
+
+
+MonthDay = Annotated[str, AfterValidator(_month_day)]
+
+
+def _cron(value: str) -> str:
+    """A five-field cron expression croniter understands, firing at most once a minute."""
+    from croniter import croniter
+
+    expression = " ".join(str(value).split())
+    if len(expression.split()) != 5 or not croniter.is_valid(expression):
+        raise ValueError(
+            f"{value!r} is not a cron expression (five fields: minute hour day month weekday, "
+            "such as '0 9 * 1-3 *' for 09:00 every day from January to March)"
+        )
+    return expression
+
+
+def _proxy(value: str) -> str:
+    from producers.fetch.proxy import check_proxy
+
+    return check_proxy(value)
+
+
+class Season(_Strict):
+    """A stretch of the year (China Standard Time) in which a site is re-checked more often."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    start: MonthDay = Field(alias="from")
+    end: MonthDay = Field(alias="to")
+    every: Interval
+
+
+class Recheck(_Strict):
+    """When a site is re-checked: seasons (with `otherwise` between them), or a cron expression."""
+
+    seasons: list[Season] = Field(default_factory=list)
+    otherwise: Interval | None = None  # between seasons; default: the site's recheck_interval
+    cron: Annotated[str, AfterValidator(_cron)] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Recheck:
+        """Either seasons or a cron expression, not both, not neither."""
+        if bool(self.seasons) == bool(self.cron):
+            raise ValueError(
+                "give either seasons = [{ from = 'MM-DD', to = 'MM-DD', every = '1d' }] "
+                "(with otherwise = '1w') or cron = '0 9 * 1-3 *'"
+            )
+        if self.cron and self.otherwise is not None:
+            raise ValueError("otherwise goes with seasons; a cron expression says every time")
+        return self
+
+
+class Tls(_Strict):
+    """How the site's certificates are verified (beyond the system trust store)."""
+
+    verify: bool = True  # false: no verification at all; a warning on every pass
+    ca_bundle: str | None = Field(None, min_length=1)  # PEM: the site's CA or intermediates
+
+    @field_validator("ca_bundle")
+    @classmethod
+    def _readable(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """The bundle is read relative to the sites file, and must hold a PEM certificate."""
+        if value is None:
+            return None
+        path = Path(value).expanduser()
+        base = (info.context or {}).get("base")
+        if not path.is_absolute() and base is not None:
+            path = Path(base) / path
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise ValueError(
+                f"cannot read CA bundle {str(path)!r}: {exc.strerror or exc}"
+            ) from None
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            raise ValueError(
+                f"{str(path)!r} holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+            )
+        return str(path.resolve())
+
+
 class Site(_Strict):
     """One monitored site: its annual-report columns, the domains it may visit, its manners."""
 
@@ -239,7 +337,11 @@ class Site(_Strict):
     pagination: Pagination = Field(default_factory=Pagination)
     politeness: Politeness = Field(default_factory=Politeness)
     recheck_interval: Interval = timedelta(days=1)
+    recheck: Recheck | None = None  # seasons or cron; recheck_interval when unset
     allow_addresses: list[Network] = Field(default_factory=list)
+    proxy: Annotated[str, AfterValidator(_proxy)] | None = None  # else NIANBAO_CRAWL_PROXY
+    tls: Tls = Field(default_factory=Tls)
+    render: Literal["http", "browser"] = "http"  # browser: headless Chromium (WAF challenges)
 
     @field_validator("start_urls")
     @classmethod
@@ -295,7 +397,11 @@ class SiteDefaults(_Strict):
     pagination: Pagination | None = None
     politeness: Politeness | None = None
     recheck_interval: Interval | None = None
+    recheck: Recheck | None = None
     allow_addresses: list[Network] | None = None
+    proxy: Annotated[str, AfterValidator(_proxy)] | None = None
+    tls: Tls | None = None
+    render: Literal["http", "browser"] | None = None
 
 
 class SitesFile(_Strict):
@@ -306,7 +412,7 @@ class SitesFile(_Strict):
 
     @model_validator(mode="before")
     @classmethod
-    def _merge_defaults(cls, data: Any) -> Any:
+    def _merge_defaults(cls, data: Any, info: ValidationInfo) -> Any:
         """Deep-merge the raw [defaults] table under each raw site before validating the sites."""
         if not isinstance(data, Mapping):
             return data
@@ -314,7 +420,7 @@ class SitesFile(_Strict):
         if not defaults or not isinstance(defaults, Mapping) or not isinstance(sites, list):
             return data
         try:
-            SiteDefaults.model_validate(defaults)
+            SiteDefaults.model_validate(defaults, context=info.context)
         except ValidationError:
             return data  # reported once, under "defaults", instead of again under every site
         merged = [deep_merge(defaults, s) if isinstance(s, Mapping) else s for s in sites]
@@ -400,7 +506,7 @@ def load_sites(path: Path | str) -> SitesFile:
             str(path), [f"not UTF-8 (bad byte at offset {exc.start}); save the file as UTF-8"]
         ) from None
     data = _parse_toml(text, path) if suffix == ".toml" else _parse_yaml(text, path)
-    return parse_sites(data, str(path))
+    return parse_sites(data, str(path), base=path.parent)
 
 
 def _parse_toml(text: str, path: Path) -> Any:
@@ -434,8 +540,11 @@ def _parse_yaml(text: str, path: Path) -> Any:
         raise SitesFileError(str(path), [f"YAML error: {exc}"]) from None
 
 
-def parse_sites(data: Any, source: str = "<data>") -> SitesFile:
-    """Validate already-parsed sites data (a mapping with "sites" and optional "defaults")."""
+def parse_sites(data: Any, source: str = "<data>", base: Path | None = None) -> SitesFile:
+    """Validate already-parsed sites data (a mapping with "sites" and optional "defaults").
+
+    base: where relative paths (tls.ca_bundle) are read from, the sites file's folder.
+    """
     if data is None:
         raise SitesFileError(source, ["the file is empty; it needs a list of sites"])
     if not isinstance(data, Mapping):
@@ -444,7 +553,7 @@ def parse_sites(data: Any, source: str = "<data>") -> SitesFile:
             [f"the top level must be a table/mapping with a 'sites' list, not {_kind(data)}"],
         )
     try:
-        return SitesFile.model_validate(data)
+        return SitesFile.model_validate(data, context={"base": base})
     except ValidationError as exc:
         problems = [_render(error, data) for error in exc.errors()]
     sites = data.get("sites")

@@ -10,10 +10,13 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from http.cookiejar import CookieJar
 from ipaddress import IPv4Network, IPv6Network
 
 from producers.crawler.contracts import CrawlDefaults, PassResult, Publish, Quarantine
-from producers.fetch import Fetcher, FetchError, FetchPolicy
+from producers.fetch import Fetcher, FetchError, FetchPolicy, Response, Validators
+from producers.fetch.browser import BrowserFetcher
+from producers.fetch.policy import TlsOptions
 from producers.politeness import Robots, RobotsDeferred
 from producers.sites import Site
 from producers.state import CrawlState, StateRobotsCache
@@ -43,7 +46,31 @@ class CrawlerBase:
         self._deadline: float | None = None
         self._networks: tuple[IPv4Network | IPv6Network, ...] = ()
         self._rules: dict[str, str | None] = {}
+        self._jar: CookieJar | None = None  # the pass's cookies (listing -> detail pages)
+        self._browser: BrowserFetcher | None = None
         self.robots = Robots(StateRobotsCache(state), self._fetch_robots)
+
+    def _get(
+        self, site: Site, kind: str, url: str, policy: FetchPolicy, validators: Validators | None
+    ) -> Response:
+        """A page through the browser (render = "browser", HTML pages) or the plain fetcher."""
+        if site.render != "browser" or kind == "attachment":
+            return self.fetcher.get(url, policy, validators)
+        if self._browser is None:
+            self._browser = BrowserFetcher(
+                self.fetcher, self.defaults.browser, self.defaults.browser_timeout
+            )
+        ua = policy.user_agent
+
+        def allowed(target: str) -> bool:
+            if not site.politeness.obey_robots:
+                return True
+            try:
+                return self.robots.allowed(target, ua)
+            except RobotsDeferred:
+                return False
+
+        return self._browser.get(url, policy, allowed)
 
     def _count(self, site: Site, result: PassResult, **increments: int) -> None:
         increments = {key: value for key, value in increments.items() if value}
@@ -70,6 +97,9 @@ class CrawlerBase:
             user_agent=polite.user_agent or self.defaults.user_agent,
             delay=polite.delay,
             concurrency=polite.concurrency,
+            proxy=site.proxy or self.defaults.proxy,
+            tls=TlsOptions(verify=site.tls.verify, ca_bundle=site.tls.ca_bundle),
+            cookies=self._jar,
             # the slice's deadline is on self.clock; the fetcher counts on time.monotonic
             deadline=None if deadline is None else time.monotonic() + (deadline - self.clock()),
         )
@@ -79,7 +109,9 @@ class CrawlerBase:
         if self._site is None:
             raise RuntimeError("robots.txt asked for outside a pass")
         # Google reads the first 500 KiB of a robots.txt
-        policy = replace(self._base_policy(self._site, self._deadline), max_body_bytes=500_000)
+        policy = replace(
+            self._base_policy(self._site, self._deadline), max_body_bytes=500_000, cookies=None
+        )
         try:
             response = self.fetcher.get(url, policy)
         except FetchError as error:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal, Protocol
 
 from schemas.messages import FetchedPage, SiteHints
@@ -47,6 +48,18 @@ class PassResult:
     enqueued: list[FetchedPage] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # tls.verify = false, every pass
+
+
+def _setting(name: str) -> Callable[[], object]:
+    """A default read from the settings (NIANBAO_CRAWL_*) when the caller gives none."""
+
+    def read() -> object:
+        from nianbao.settings import get_settings
+
+        return getattr(get_settings(), name)
+
+    return read
 
 
 @dataclass(frozen=True)
@@ -55,3 +68,6 @@ class CrawlDefaults:
 
     user_agent: str
     max_body_bytes: int
+    proxy: str | None = field(default_factory=_setting("crawl_proxy"))  # type: ignore[arg-type]
+    browser: Path = field(default_factory=_setting("crawl_browser"))  # type: ignore[arg-type]
+    browser_timeout: float = field(default_factory=_setting("crawl_browser_timeout"))  # type: ignore[arg-type]

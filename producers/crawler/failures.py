@@ -57,10 +57,19 @@ class Failures(CrawlerBase):
         if generated_end:  # asked for page N+1 of a column that has N pages: the end
             return
         message = f"{url}: {error.reason}: {error.detail}"
+        if error.reason == "waf_challenge" and site.render != "browser":
+            message += ' (a JavaScript challenge: set render = "browser" for this site)'
         log.warning("crawl %s: %s", site.id, message)
         result.errors.append(message)
         blocked = error.reason in {"blocked_address", "off_domain", "bad_url", "unresolvable"}
-        self._count(site, result, errors=1, blocked=int(blocked))
+        self._count(
+            site,
+            result,
+            errors=1,
+            blocked=int(blocked),
+            waf_challenge=int(error.reason == "waf_challenge"),
+            tls_errors=int(error.reason.startswith("tls_")),
+        )
         if kind == "listing":
             self._count(site, result, listing_errors=1)
         self.state.mark(site.id, last_error=message[:500])

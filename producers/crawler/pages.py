@@ -9,11 +9,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from producers import challenge
 from producers import links as linkfinder
 from producers.crawler.contracts import PassResult
-from producers.crawler.following import LinkFollowing
+from producers.crawler.following import HTML_TYPES, LinkFollowing, page_text
 from producers.crawler.url_memory import previous_hash, sha256
-from producers.fetch import Response
+from producers.fetch import FetchError, Response
 from producers.sites import Site
 from producers.state import UrlState
 from schemas.messages import SiteHints
@@ -31,6 +32,11 @@ class PageHandling(LinkFollowing):
         result: PassResult,
     ) -> None:
         """What a fetched URL yields: published if new or changed, remembered, links queued."""
+        if response.status == 200 and (why := self._challenged(response)):
+            # A firewall's challenge served as 200: not the page, not a report, not remembered.
+            error = FetchError(response.final_url, "waf_challenge", why, status=200)
+            self._failed(site, item, error, result)  # type: ignore[attr-defined]  # Failures
+            return
         if response.status == 304:  # the fetcher takes a 304 only for validators we sent
             self._count(site, result, not_modified=1)
             found = [linkfinder.Link(**link) for link in (previous and previous.links) or []]
@@ -48,6 +54,12 @@ class PageHandling(LinkFollowing):
         # Remembered only now: if publishing failed, the next pass fetches and publishes again.
         self._remember(site, item, response, digest, found)
         self._push(site, item["url"], found, item, result)
+
+    def _challenged(self, response: Response) -> str | None:
+        """Why a fetched HTML page is a WAF's JavaScript challenge, or None."""
+        if response.content_type not in HTML_TYPES:
+            return None
+        return challenge.detect(response.body, 200, page_text(response))
 
     def _publish_if_changed(
         self,

@@ -8,8 +8,10 @@ process) resumes where it stopped.
 from __future__ import annotations
 
 import time
+from http.cookiejar import CookieJar
 from typing import Any
 
+from producers import schedule
 from producers.crawler.base import log
 from producers.crawler.contracts import PassResult, Visit
 from producers.crawler.failures import REFUSED_RECHECK, Failures
@@ -33,6 +35,12 @@ MAX_ROBOTS_TRIES = 2
 class SiteCrawler(PageHandling, Failures):
     """Crawls sites one pass at a time with a shared fetcher, state and host gate."""
 
+    _jars: dict[str, CookieJar]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._jars = {}  # site id -> the cookie jar of its pass in this process
+
     def crawl(
         self, site: Site, *, budget: float | None = None, lock_ttl: float = 1800
     ) -> PassResult:
@@ -54,9 +62,17 @@ class SiteCrawler(PageHandling, Failures):
             kind: rules_digest(site, kind) for kind in ("listing", "report", "attachment")
         }
         self.state.mark(site.id, last_attempt=time.time())
+        if not site.tls.verify:
+            warning = f"{site.id}: tls.verify = false: certificates are not checked on this site"
+            log.warning("crawl %s", warning)
+            result.warnings.append(warning)
         try:
             seeds = [{"url": url, "kind": "listing", "page": 0} for url in site.start_urls]
             result.resumed = self.state.begin_pass(site.id, seeds)
+            # Cookies live for a pass in this process (a resumed slice keeps the jar it had).
+            if not result.resumed or site.id not in self._jars:
+                self._jars[site.id] = CookieJar()
+            self._jar = self._jars[site.id]
             while deadline is None or self.clock() < deadline:
                 item = self.state.pop(site.id)
                 if item is None:
@@ -86,9 +102,13 @@ class SiteCrawler(PageHandling, Failures):
                     break
             if result.finished:
                 self.state.end_pass(site.id)
-                if not result.counts["listing_errors"]:
+                self._jars.pop(site.id, None)
+                failed = result.abandoned or bool(result.counts["listing_errors"])
+                if not failed:
                     self.state.mark(site.id, last_success=time.time())
+                schedule.after_pass(self.state, site, failed)  # a failure: tried again sooner
         finally:
+            self._jar = None
             self.state.unlock_site(site.id, token)
         return result
 
@@ -145,7 +165,9 @@ class SiteCrawler(PageHandling, Failures):
             self._count(site, result, robots_disallowed=1)
             return "done"
         try:
-            response = self.fetcher.get(url, policy, validators_for(previous, self._rules[kind]))
+            response = self._get(
+                site, kind, url, policy, validators_for(previous, self._rules[kind])
+            )
         except FetchError as error:
             if error.reason == "deadline" and error.retry_after is not None:
                 self.state.requeue(site.id, item)  # the host backed off: wait for it

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import httpx
 from cryptography import x509
@@ -23,8 +23,23 @@ from producers.fetch.pinning import request_args, server_name
 from producers.fetch.policy import FetchPolicy, TlsOptions
 
 if TYPE_CHECKING:
-    from producers.fetch.fetcher import Fetcher
+    from contextlib import AbstractContextManager
+
+    from producers.fetch.clients import ClientPool
+    from producers.fetch.response import Response
     from producers.netguard import Target
+
+
+class Fetcher(Protocol):
+    """What completion needs of the fetcher (producers.fetch.fetcher.Fetcher)."""
+
+    @property
+    def clients(self) -> ClientPool: ...
+
+    def slot(self, host: str, policy: FetchPolicy) -> AbstractContextManager[None]: ...
+
+    def get(self, url: str, policy: FetchPolicy) -> Response: ...
+
 
 log = logging.getLogger(__name__)
 ISSUER_BYTES = 100_000  # a certificate (or a PKCS#7 bundle of a few) is a few KB
