@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -127,6 +127,38 @@ class Settings(BaseSettings):
         description="Bearer token `nianbao serve` requires on every route but /healthz. "
         "Unset: no authentication.",
     )
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        """A URL SQLAlchemy can parse (checked here: later it would fail deep in a command)."""
+        if value:
+            from sqlalchemy.engine import make_url
+            from sqlalchemy.exc import ArgumentError
+
+            try:
+                make_url(value)
+            except (ArgumentError, ValueError) as exc:
+                raise ValueError(
+                    f"not a database URL ({exc}); write it like postgresql+psycopg://USER@HOST/DB"
+                ) from None
+        return value
+
+    @field_validator("broker_url", "crawl_state_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        """A URL with a scheme and a numeric port, like redis://:PASSWORD@HOST:6379/0."""
+        if value:
+            from urllib.parse import urlsplit
+
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018  (raises on a port that is not a number)
+            except ValueError as exc:
+                raise ValueError(f"not a URL ({exc}); write it like redis://HOST:6379/0") from None
+            if not parts.scheme or "://" not in value:
+                raise ValueError("not a URL; write it like redis://HOST:6379/0")
+        return value
 
     @property
     def embedded(self) -> bool:
