@@ -10,7 +10,10 @@ from producers.publish import publish
 from producers.sniff import sniff
 from schemas.messages import FetchedPage
 
-SUFFIXES = {".html", ".htm", ".shtml", ".txt", ".pdf", ".doc", ".docx", ".wps"}
+SUFFIXES = {
+    *(".html", ".htm", ".shtml", ".txt", ".pdf", ".doc", ".docx", ".wps", ".rtf", ".xls"),
+    *(".xlsx", ".png", ".jpg", ".jpeg", ".tif", ".tiff"),  # converted by nianbao.convert
+}
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:

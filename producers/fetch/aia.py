@@ -81,11 +81,11 @@ def _peer_certificate(fetcher: Fetcher, target: Target, policy: FetchPolicy) -> 
         with (
             fetcher.slot(target.host, policy),  # the same politeness as any request
             deadlines.deadline(deadline, server_name(target)),
-            client.stream(**request_args(target, {"Host": target.host}, policy, "HEAD")) as r,
+            client.stream(**request_args(target, _headers(target), policy, "HEAD")) as r,
         ):
             stream = r.extensions.get("network_stream")
             ssl_object = stream.get_extra_info("ssl_object") if stream else None
-            return ssl_object.getpeercert(binary_form=True) if ssl_object else None
+            return ssl_object.getpeercert(True) if ssl_object else None  # DER
     except (httpx.HTTPError, OSError, FetchError) as exc:
         log.info("could not read the certificate of %s: %s", target.host, exc)
         return None
@@ -118,3 +118,9 @@ def _first_issuer(
         if found:
             return found[0]
     return None
+
+
+def _headers(target: Target) -> dict[str, str]:
+    from producers.netguard import host_header
+
+    return {"Host": host_header(target)}

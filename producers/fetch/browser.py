@@ -201,6 +201,14 @@ class _Page:
 
     def _handle(self, route: Any, request: Any) -> None:
         """Every request of the page: refused, or fetched by the guarded fetcher and fulfilled."""
+        try:
+            self._answer(route, request)
+        except Exception as exc:  # never leave a request hanging: the page would never load
+            log.warning("browser request %s failed: %s", request.url, _first_line(exc))
+            with contextlib.suppress(Exception):
+                route.abort("failed")
+
+    def _answer(self, route: Any, request: Any) -> None:
         url = request.url
         main = request.is_navigation_request() and request.frame.parent_frame is None
         if request.method != "GET" or (request.resource_type in SKIPPED and not main):
@@ -229,7 +237,9 @@ class _Page:
             if name.lower() in DROPPED_HEADERS:
                 continue
             key = name.lower()
-            fulfilled[key] = f"{fulfilled[key]}\n{value}" if key in fulfilled else value
+            if key == "set-cookie" and key in fulfilled:  # Playwright's way to send several
+                value = f"{fulfilled[key]}\n{value}"
+            fulfilled[key] = value
         route.fulfill(status=reply.status, headers=fulfilled, body=reply.body)
 
 
