@@ -55,7 +55,7 @@ def secrets() -> set[str]:
         values = [os.environ.get(f"NIANBAO_{name}") for name in (*_URL_SETTINGS, "API_TOKEN")]
         urls, token = values[:-1], values[-1]
     else:
-        urls = [getattr(settings, name.lower()) for name in _URL_SETTINGS]
+        urls = [getattr(settings, name.lower(), None) for name in _URL_SETTINGS]
         token = settings.api_token
     if token:
         found.add(token)
@@ -64,7 +64,7 @@ def secrets() -> set[str]:
     return {secret for secret in found if len(secret) >= 3}  # "a" or "" would blank out text
 
 
-_URL_SETTINGS = ("BROKER_URL", "DATABASE_URL", "CRAWL_STATE_URL", "S3_ENDPOINT_URL")
+_URL_SETTINGS = ("BROKER_URL", "DATABASE_URL", "CRAWL_STATE_URL", "S3_ENDPOINT_URL", "CRAWL_PROXY")
 
 
 def _url_secrets(value: str | None) -> set[str]:

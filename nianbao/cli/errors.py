@@ -150,26 +150,35 @@ def _broker(exc: BaseException) -> list[Problem]:
     import kombu.exceptions
     import redis.exceptions
 
-    redis_failure = redis.exceptions.ConnectionError | redis.exceptions.TimeoutError
-    refused = isinstance(exc, redis.exceptions.AuthenticationError) or (
-        isinstance(exc, redis.exceptions.ResponseError)
-        and str(exc).startswith(("NOAUTH", "WRONGPASS", "invalid password"))
+    failure = (
+        redis.exceptions.ConnectionError
+        | redis.exceptions.TimeoutError
+        | kombu.exceptions.OperationalError
     )
-    if not refused and not isinstance(exc, redis_failure | kombu.exceptions.OperationalError):
+    if not isinstance(exc, failure | redis.exceptions.ResponseError):
         return []
+    refusals = [
+        link
+        for link in _chain(exc)
+        if isinstance(link, redis.exceptions.AuthenticationError)
+        or str(link).startswith(("NOAUTH", "WRONGPASS", "invalid username-password"))
+    ]
+    if not refusals and not isinstance(exc, failure):
+        return []  # another Redis reply error: not a connection problem
     setting = _redis_setting(exc)
-    where = redact.url(_env(setting)) or "the broker"
-    if refused:
+    what = "the crawl-state Redis" if setting == "CRAWL_STATE_URL" else "the broker"
+    where = redact.url(_env(setting))
+    if refusals:
         return [
             Problem(
-                f"Redis at {where} refused the password: {_first_line(exc)}",
+                f"{what} at {where} refused the credentials: {_first_line(refusals[0])}",
                 f"put the right password in NIANBAO_{setting} (redis://:PASSWORD@HOST:6379/0)",
             )
         ]
     return [
         Problem(
-            f"cannot reach Redis at {where}: {_first_line(exc)}",
-            f"is Redis running there? start it or fix NIANBAO_{setting}",
+            f"cannot reach {what} at {where}: {_first_line(exc)}",
+            f"is it running? start it, or fix NIANBAO_{setting}",
         )
     ]
 
