@@ -49,11 +49,11 @@ def load(path: Path | None) -> SitesFile:
         return load_sites(path)
     except SitesFileError as exc:
         hint = (
-            "fix the lines above"
+            "fix what these lines point at in the file"
             if path.exists()
             else "check the path; deploy/sites.example.toml is a file to start from"
         )
-        raise fail(f"{path} is not a valid sites file:\n{exc}", hint) from exc
+        raise fail(str(exc), hint) from exc  # each line names the file and the problem
 
 
 @sites_app.command("check")
