@@ -487,3 +487,49 @@ def test_a_failed_pass_is_retried_sooner_with_back_off() -> None:
     schedule.after_pass(state, site, failed=False, now=now)
     assert state.counters(site.id)[site.id]["failed_passes"] == 0
     assert state.next_due(site.id) == now + 86400
+
+
+# -- probe ----------------------------------------------------------------------------------------
+
+
+def test_sites_check_probe_says_what_the_rules_find(web: WebSite, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from nianbao.cli import app
+
+    web.page(
+        "/good/",
+        "<html><body><ul>"
+        "<li><a href='/art/2024.html'>某局2023年政府信息公开工作年度报告</a></li>"
+        "<li><a href='/art/2023.html'>某局2022年政府信息公开工作年度报告</a></li>"
+        "<li><a href='/files/2021.pdf'>某局2021年政府信息公开工作年度报告</a></li>"
+        "<li><a href='/art/jd.html'>2023年政府信息公开工作年度报告解读</a></li>"
+        "</ul><a href='index_1.html'>下一页</a></body></html>",
+    )
+    web.page(
+        "/odd/",
+        "<html><body><a href='/a/1.html'>某局2023年度政府信息公开工作报告</a>"
+        "<a href='/a/2.html'>某局2022年度政府信息公开工作报告</a></body></html>",
+    )
+    web.page("/waf/", CHALLENGE, status=412)
+    entries = [
+        f'[[sites]]\nid = "{name}"\nstart_urls = ["{web.url(f"/{name}/")}"]\n'
+        f'allow_addresses = ["127.0.0.0/8"]\npoliteness = {{ delay = 0, max_retries = 0 }}\n'
+        for name in ("good", "odd", "waf", "skipped")
+    ]
+    sites = tmp_path / "sites.toml"
+    sites.write_text("\n".join(entries), "utf-8")
+
+    result = CliRunner().invoke(
+        app, ["sites", "check", str(sites), "--probe", "good", "odd", "waf"], terminal_width=300
+    )
+
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    assert "2023:1 2022:1 2021:1" in rows["good"]
+    assert [cell.strip() for cell in rows["good"].split("│")[4:6]] == ["1", "1"]
+    assert "none" in rows["odd"] and "none" in rows["waf"]
+    assert 'links = { include = ["政府信息公开工作报告"] }' in result.output
+    assert "waf_challenge: HTTP 412 with a script" in result.output
+    assert 'render = "browser"' in result.output
+    assert "/skipped/" not in web.paths()

@@ -57,7 +57,18 @@ def load(path: Path | None) -> SitesFile:
 
 
 @sites_app.command("check")
-def sites_check(path: Annotated[Path, typer.Argument(help="Sites file to validate.")]) -> None:
+def sites_check(
+    path: Annotated[Path, typer.Argument(help="Sites file to validate.")],
+    only: Annotated[
+        list[str] | None, typer.Argument(help="With --probe: only these site ids.")
+    ] = None,
+    probe: Annotated[
+        bool,
+        typer.Option(
+            "--probe", help="Fetch each start URL once (politely) and show what the rules find."
+        ),
+    ] = False,
+) -> None:
     """Validate a sites file and show what each site entry resolves to."""
     sites = load(path).sites
     table = Table("id", "agency", "region", "start URLs", "allowed domains", "re-check", "delay")
@@ -68,11 +79,76 @@ def sites_check(path: Annotated[Path, typer.Argument(help="Sites file to validat
             site.region or "",
             "\n".join(site.start_urls),
             ", ".join(site.allowed_domains),
-            _interval(site.recheck_interval.total_seconds()),
+            _recheck(site),
             f"{site.politeness.delay:g}s ×{site.politeness.concurrency}",
         )
     console.print(table)
     console.print(f"[green]{path}: {len(sites)} site(s), all valid[/]")
+    if probe:
+        _probe([site for site in sites if not only or site.id in only], only or [])
+    elif only:
+        raise fail("site ids are for --probe", f"nianbao sites check {path} --probe {only[0]}")
+
+
+def _recheck(site: Site) -> str:
+    if site.recheck is None:
+        return _interval(site.recheck_interval.total_seconds())
+    if site.recheck.cron:
+        return f"cron {site.recheck.cron}"
+    seasons = ", ".join(
+        f"{s.start}..{s.end} {_interval(s.every.total_seconds())}" for s in site.recheck.seasons
+    )
+    otherwise = site.recheck.otherwise or site.recheck_interval
+    return f"{seasons}; else {_interval(otherwise.total_seconds())}"
+
+
+def _probe(sites: list[Site], asked: list[str]) -> None:
+    """Fetch each start URL once and print what the link rules find there."""
+    from nianbao.settings import get_settings
+    from producers.crawler import CrawlDefaults
+    from producers.crawler.probe import Prober
+    from producers.fetch import Fetcher
+    from producers.politeness import LocalHostGate
+    from producers.state import MemoryCrawlState
+
+    missing = sorted(set(asked) - {site.id for site in sites})
+    if missing:
+        raise fail(f"no site {', '.join(map(repr, missing))} in the sites file")
+    settings = get_settings()
+    defaults = CrawlDefaults(
+        user_agent=settings.crawl_user_agent, max_body_bytes=settings.max_body_bytes
+    )
+    table = Table("site", "start URL", "reports by year", "pages", "attachments", title="probe")
+    notes: list[str] = []
+    with Fetcher(LocalHostGate()) as fetcher:
+        prober = Prober(MemoryCrawlState(), fetcher, _nowhere, _nowhere, defaults)
+        for site in sites:
+            with err.status(f"probing {site.id}…"):
+                findings = prober.probe(site)
+            for found in findings:
+                years = " ".join(f"{y}:{n}" for y, n in sorted(found.reports.items(), reverse=True))
+                table.add_row(
+                    site.id,
+                    found.url,
+                    years or "[red]none[/]",
+                    str(len(found.pages)),
+                    str(found.attachments),
+                )
+                if found.problem:
+                    notes.append(f"[red]{site.id}[/] {found.url}: {found.problem}")
+                if found.suggestion:
+                    notes.append(
+                        f"[yellow]{site.id}[/] {found.url}: no title matches links.include; "
+                        f'titles here suggest links = {{ include = ["{found.suggestion}"] }}'
+                    )
+    console.print(table)
+    for note in notes:
+        console.print(note)
+
+
+def _nowhere(*_args: object, **_kwargs: object) -> None:
+    """A probe publishes and quarantines nothing."""
+    raise RuntimeError("a probe publishes nothing")
 
 
 def _interval(seconds: float) -> str:
