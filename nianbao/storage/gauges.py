@@ -32,9 +32,11 @@ def pending_dead_letters(engine: Engine) -> dict[str, int]:
 
 
 def quarantine_counts(engine: Engine) -> dict[tuple[str, str], int]:
-    """Quarantine rows per (reason, stage)."""
-    stmt = select(QuarantineRow.reason, QuarantineRow.stage, func.count()).group_by(
-        QuarantineRow.reason, QuarantineRow.stage
+    """Open quarantine entries per (reason, stage) (a replayed page that was stored is closed)."""
+    stmt = (
+        select(QuarantineRow.reason, QuarantineRow.stage, func.count())
+        .where(QuarantineRow.status == "open")
+        .group_by(QuarantineRow.reason, QuarantineRow.stage)
     )
     with engine.connect() as connection:
         return {(reason, stage): int(count) for reason, stage, count in connection.execute(stmt)}

@@ -17,12 +17,17 @@ class ReportReads(RepositoryBase):
     """What `nianbao status`, `show`, `list` and `export` read."""
 
     def counts(self) -> dict[str, int]:
-        """How many reports, sources, quarantined pages and pending dead letters are stored."""
+        """How many reports, sources, open quarantine entries and pending dead letters exist."""
         with self.session() as session:
             return {
                 "reports": session.scalar(select(func.count()).select_from(ReportRow)) or 0,
                 "sources": session.scalar(select(func.count()).select_from(SourceRow)) or 0,
-                "quarantined": session.scalar(select(func.count()).select_from(QuarantineRow)) or 0,
+                "quarantined": session.scalar(  # open entries: a replayed-and-stored one is done
+                    select(func.count())
+                    .select_from(QuarantineRow)
+                    .where(QuarantineRow.status == "open")
+                )
+                or 0,
                 "dead_letters": session.scalar(
                     select(func.count())
                     .select_from(DeadLetterRow)
