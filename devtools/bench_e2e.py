@@ -109,14 +109,14 @@ def stack(tmp: Path) -> Iterator[Stack]:
     deployment would pay for it.
     """
     from devtools.services import PostgresCluster, RedisServer
-    from devtools.services.postgres import DEFAULT_PG_BIN
+    from devtools.services.postgres import find_pg_bin
 
     redis = RedisServer(directory=tmp / "redis")
     redis.start()
     postgres = None
     env = {"NIANBAO_BROKER_URL": redis.url, "NIANBAO_DATA_DIR": str(tmp / "data")}
     try:
-        bin_dir = Path(os.environ.get("NIANBAO_PG_BIN") or DEFAULT_PG_BIN)
+        bin_dir = find_pg_bin()
         if (bin_dir / "initdb").exists():
             postgres = PostgresCluster(durable=True)
             postgres.start()

@@ -1,4 +1,8 @@
-"""PostgresCluster: a private PostgreSQL 15 cluster (``initdb`` + ``pg_ctl``) on loopback."""
+"""PostgresCluster: a private PostgreSQL cluster (``initdb`` + ``pg_ctl``) on loopback.
+
+The server binaries are the newest Debian installs under /usr/lib/postgresql/N/bin (15 on
+Debian 12, 17 on Debian 13), or NIANBAO_PG_BIN.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +17,30 @@ from typing import Any
 from devtools.services.helpers import LOOPBACK, _tail, free_port
 from devtools.services.lifecycle import _START_ATTEMPTS, _live, _Service
 
-DEFAULT_PG_BIN = "/usr/lib/postgresql/15/bin"
+PG_ROOT = Path("/usr/lib/postgresql")
+
+
+def find_pg_bin() -> Path:
+    """The server binaries' directory: NIANBAO_PG_BIN, else the newest installed major version.
+
+    Falls back to where PostgreSQL 15 would be (the error then names the package to install).
+    """
+    if os.environ.get("NIANBAO_PG_BIN"):
+        return Path(os.environ["NIANBAO_PG_BIN"])
+    majors = [
+        d for d in PG_ROOT.glob("*/bin") if (d / "initdb").exists() and d.parent.name.isdigit()
+    ]
+    if not majors:
+        return PG_ROOT / "15" / "bin"
+    return max(majors, key=lambda d: int(d.parent.name))
+
+
+DEFAULT_PG_BIN = str(find_pg_bin())
 _INSTALL_HINT_PG = "run `make test` (it installs postgresql) or apt-get install -y postgresql"
 
 
 class PostgresCluster(_Service):
-    """A throwaway PostgreSQL 15 cluster on a free loopback port (trust auth, user ``postgres``).
+    """A throwaway PostgreSQL cluster on a free loopback port (trust auth, user ``postgres``).
 
     With ``base_dir`` (an empty directory, e.g. a small tmpfs) the cluster lives there and
     close() empties it instead of removing it; otherwise a temp dir is made and removed.
@@ -38,7 +60,7 @@ class PostgresCluster(_Service):
         already acknowledged). ``durable`` keeps PostgreSQL's defaults, for fault runs.
         """
         self.durable = durable
-        self.bin_dir = Path(bin_dir or os.environ.get("NIANBAO_PG_BIN") or DEFAULT_PG_BIN)
+        self.bin_dir = Path(bin_dir) if bin_dir else find_pg_bin()
         self._fixed_port = port is not None
         self._port = port
         self._given_base = None if base_dir is None else Path(base_dir)
