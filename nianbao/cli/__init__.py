@@ -21,11 +21,12 @@ __all__ += ["feed", "records", "report", "review", "tooling"]
 
 def report(exc: BaseException) -> int:
     """Print an error no command handled, one line per problem (and the traceback on --debug)."""
+    from nianbao import redact
     from nianbao.cli.errors import explain
     from nianbao.terminal import Debug, problem
 
-    if Debug.on():
-        traceback.print_exception(exc, file=sys.stderr)
+    if Debug.on():  # the traceback masked too: drivers may quote what they were given
+        sys.stderr.write(redact.text("".join(traceback.format_exception(exc))))
     for found in explain(exc):
         problem(found.message, found.hint)
     return 1
