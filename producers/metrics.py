@@ -25,6 +25,8 @@ COUNTERS = {
     "empty_listings": "Start pages that listed no report link (wrong column or link rules?).",
     "listing_errors": "Listing pages that could not be fetched (the pass is not a success).",
     "skipped_refused": "Visits skipped because the URL was refused less than a week ago.",
+    "waf_challenge": "Pages answered with a firewall's JavaScript challenge (render = browser?).",
+    "tls_errors": "Fetches that failed in TLS (incomplete chain, unknown CA: see ca_bundle).",
 }
 TIMES = {
     "last_success": "Unix time the last complete pass over the site ended without listing errors.",
