@@ -1,12 +1,11 @@
 """Passwords and tokens out of everything nianbao prints or logs: URLs and free text.
 
-Every URL a command shows goes through `url()`; every exception text or log line that may
-quote a configured URL goes through `text()`. Both are cheap and never raise.
+Every URL a command shows goes through `url()`; every exception text that may quote a
+configured URL goes through `text()`.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 from urllib.parse import unquote
@@ -93,28 +92,3 @@ def text(value: object, known: set[str] | None = None) -> str:
     for secret in sorted(secrets() if known is None else known, key=len, reverse=True):
         out = out.replace(secret, MASK)
     return out
-
-
-class RedactingFilter(logging.Filter):
-    """A logging filter that masks secrets in each record's rendered message."""
-
-    def __init__(self) -> None:
-        """Remember the configured secrets once (reading settings per record would be slow)."""
-        super().__init__()
-        self.known = secrets()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        """Render the message, mask it, and keep the record."""
-        message = record.getMessage()
-        masked = text(message, self.known)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-def redact_logging() -> None:
-    """Mask secrets in every record the root logger's handlers emit (call after logging setup)."""
-    flt = RedactingFilter()
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(flt)
