@@ -25,6 +25,7 @@ from producers.fetch import Fetcher, FetchError, FetchPolicy
 from producers.fetch.browser import BrowserFetcher
 from producers.fetch.policy import TlsOptions
 from producers.fetch.proxy import redact
+from producers.metrics import exposition
 from producers.politeness import LocalHostGate
 from producers.sites import Site, parse_sites
 from producers.state import MemoryCrawlState
@@ -319,6 +320,7 @@ def test_a_challenge_is_counted_not_parsed_or_quarantined(web: WebSite) -> None:
     assert result.counts["waf_challenge"] == 1 and result.counts["listing_errors"] == 1
     assert 'render = "browser"' in result.errors[0]
     assert state.counters(site.id)[site.id]["waf_challenge"] == 1
+    assert f'nianbao_crawl_waf_challenge_total{{site="{site.id}"}} 1.0' in exposition(state)
     # The failed pass is tried again sooner than the next regular check.
     assert due is not None and state.next_due(site.id) < due  # type: ignore[operator]
 
