@@ -11,7 +11,7 @@ from rich.table import Table
 
 from devtools.datasets import SEEDS
 from devtools.demo_site import DemoSite
-from nianbao import runtime
+from nianbao import redact, runtime
 from nianbao.settings import get_settings
 from producers.crawler import CrawlDefaults, PassResult, SiteCrawler
 from producers.fetch import Fetcher
@@ -54,7 +54,7 @@ def run_demo(console: Console, seeds: Path | None, port: int) -> None:
     mode = (
         "embedded (SQLite, local objects, in-process tasks)"
         if settings.embedded
-        else (f"distributed (broker {settings.broker_url})")
+        else (f"distributed (broker {redact.url(settings.broker_url)})")
     )
     console.print(f"[bold]nianbao demo[/] — {mode}")
     repo = runtime.repository()
@@ -117,7 +117,7 @@ def run_demo(console: Console, seeds: Path | None, port: int) -> None:
     for error in result.errors:
         console.print(f"[yellow]fetch error:[/] {error}")
     _print_second_pass(console, again)
-    console.print(f"database: {settings.effective_database_url}")
+    console.print(f"database: {redact.url(settings.effective_database_url)}")
     console.print(f"objects:  {runtime.object_store().location()}")
     first = repo.list_reports(limit=1)
     if first:
