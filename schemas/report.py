@@ -13,6 +13,7 @@ TableName = Literal[
     "legacy_stats", "active_disclosure", "applications", "review_litigation", "narrative"
 ]
 Semantics = Literal["number", "zero", "blank", "not_applicable", "approximate"]
+TextSource = Literal["html", "text", "pdf_text", "docx", "doc", "wps", "rtf", "xls", "xlsx", "ocr"]
 
 
 class _Model(BaseModel):
@@ -108,6 +109,12 @@ class AnnualReport(_Model):
     sections: list[Section] = Field(default_factory=list)
     indicators: list[Indicator] = Field(default_factory=list)
     warnings: list[ValidationWarning] = Field(default_factory=list)
+    text_source: TextSource | None = Field(
+        None,
+        description="Where the text came from: html, text, pdf_text (a PDF's text layer), docx, "
+        "doc, wps, rtf, xls, xlsx (converted attachments) or ocr (a scan); null on records "
+        "stored before it was recorded.",
+    )
 
 
 Decision = Literal["new", "exact_duplicate", "near_duplicate", "new_version", "redelivery"]

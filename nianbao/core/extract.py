@@ -14,6 +14,7 @@ from nianbao.core.document import Document, Table
 from nianbao.core.errors import PageRejected, unexpected
 from nianbao.core.readers import read_docx, read_html, read_pdf, read_plain
 from nianbao.core.readers.common import is_chrome_line
+from nianbao.core.readers.grids import GRIDS_TYPE, read_grids
 from nianbao.core.readers.html import CONTENT_SELECTORS
 from nianbao.core.text import decode
 
@@ -60,6 +61,8 @@ def _read(body: bytes, media: str, encoding: str | None, content_type: str) -> D
         doc = read_pdf(body)
     elif media in DOCX_TYPES:
         doc = read_docx(body)
+    elif media == GRIDS_TYPE:  # a spreadsheet the adapter (nianbao.convert) read into grids
+        doc = read_grids(body)
     elif media in HTML_TYPES or media in TEXT_TYPES:
         text, codec = decode(body, encoding)
         looks_html = media not in TEXT_TYPES or re.search(
@@ -70,8 +73,8 @@ def _read(body: bytes, media: str, encoding: str | None, content_type: str) -> D
         raise PageRejected(
             "extract",
             "unsupported_content_type",
-            f"cannot extract text from {content_type!r} (HTML, plain text, PDF and DOCX only); "
-            "convert it to DOCX or PDF",
+            f"cannot extract text from {content_type!r} (HTML, plain text, PDF and DOCX only; "
+            "nianbao.convert turns DOC, WPS, RTF, XLS, XLSX and scans into those)",
         )
     return doc
 
