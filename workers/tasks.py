@@ -12,10 +12,10 @@ from functools import partial
 from celery.exceptions import SoftTimeLimitExceeded
 
 from nianbao import runtime
+from nianbao.convert import analyse_document, bounded_limits, is_document
 from nianbao.core.errors import PageRejected
-from nianbao.core.extract import sniff_document
 from nianbao.core.gazetteer import gazetteer
-from nianbao.core.pipeline import Hints, analyse
+from nianbao.core.pipeline import Hints
 from nianbao.limits import Limits, run_bounded
 from nianbao.settings import get_settings
 from nianbao.storage.repository import PendingArchive, archive_key
@@ -116,22 +116,23 @@ def process_page(self: ReliableTask, message: dict) -> str:
         )
     body = runtime.object_store().get(page.body_ref)
     hints = Hints(**page.hints.model_dump()) if page.hints else None
-    analyse_page = partial(
-        analyse,
+    analyse_page = partial(  # attachments are converted first (nianbao.convert), scans OCR'd
+        analyse_document,
         body,
         content_type=page.content_type,
         encoding=page.encoding,
         link_text=page.link_text,
         max_bytes=settings.max_body_bytes,
         hints=hints,
+        parse_seconds=settings.parse_timeout,
     )
     try:
-        if sniff_document(body) or not page.content_type.startswith("text/"):
+        if is_document(body, page.content_type):
             # Documents inflate inside pdfminer and zlib: only a child process can cap that
             # memory (and stop C code). Web pages, bounded by the core's pre-pass, stay here:
             # a fork costs ~13 ms, four times the parse.
             gazetteer()  # loaded here once, so each bounded child inherits it
-            result = run_bounded(analyse_page, Limits.from_settings())
+            result = run_bounded(analyse_page, bounded_limits(body, Limits.from_settings()))
         else:
             with time_limit(settings.parse_timeout):
                 result = analyse_page()

@@ -187,23 +187,27 @@ def parse_outcome(
     ``memory_limit``, ``parser_crashed``) instead of hanging or exhausting this process. Any
     other exception out of the core is a bug and surfaces as `nianbao.limits.ChildFailed`.
     """
+    from nianbao.convert import analyse_document, bounded_limits
     from nianbao.core.errors import PageRejected
-    from nianbao.core.pipeline import analyse
     from nianbao.limits import Limits, run_measured
     from nianbao.settings import get_settings
     from producers.sniff import sniff
 
     settings = get_settings()
     body = path.read_bytes()
+    limits = limits or Limits.from_settings()
 
-    def parse_body() -> dict:
-        record = analyse(
-            body, content_type=sniff(body, name=path.name), max_bytes=settings.max_body_bytes
+    def parse_body() -> dict:  # attachments converted first (nianbao.convert), scans OCR'd
+        record = analyse_document(
+            body,
+            content_type=sniff(body, name=path.name),
+            max_bytes=settings.max_body_bytes,
+            parse_seconds=limits.seconds,
         ).record
         return record.model_dump(mode="json")
 
     try:
-        data, usage = run_measured(parse_body, limits or Limits.from_settings())
+        data, usage = run_measured(parse_body, bounded_limits(body, limits))
     except PageRejected as exc:
         return {}, exc, exc.usage  # type: ignore[attr-defined]
     return data, None, usage
