@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PG_BIN ?= /usr/lib/postgresql/15/bin
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: demo test setup services lint bench clean
+.PHONY: demo test setup services converters lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update -qq && \
@@ -31,8 +31,21 @@ services:
 	    redis-server postgresql chromium fonts-noto-cjk; \
 	fi
 
+## Converters of attachments and scans (nianbao.convert): LibreOffice Writer (DOC, WPS, RTF),
+## antiword, poppler (pdftoppm, pdfinfo) and tesseract with its Simplified Chinese model. The demo
+## does not need them: a missing converter quarantines the page with the package to install.
+CONVERTERS := libreoffice-writer-nogui antiword poppler-utils tesseract-ocr tesseract-ocr-chi-sim
+converters:
+	@if ! command -v soffice >/dev/null || ! command -v antiword >/dev/null || \
+	    ! command -v pdftoppm >/dev/null || ! command -v tesseract >/dev/null || \
+	    ! tesseract --list-langs 2>/dev/null | grep -qx chi_sim; then \
+	  echo "installing the converters from Debian's packages: $(CONVERTERS)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    --no-install-recommends $(CONVERTERS); \
+	fi
+
 ## Set up and run the whole test suite (lint included).
-test: setup services
+test: setup services converters
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
