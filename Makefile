@@ -1,13 +1,17 @@
 # Two commands for a newcomer (README.md):  make demo   and   make test
-PYTHON ?= python3.11
+# The newest Python 3.11–3.13 on the machine (Debian 12 has 3.11, Debian 13 3.13).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+  command -v $$p >/dev/null 2>&1 && \
+  $$p -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' 2>/dev/null && \
+  { echo $$p; break; }; done)
 VENV   := .venv
 BIN    := $(VENV)/bin
-PG_BIN ?= /usr/lib/postgresql/15/bin
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 .PHONY: demo test setup services converters lint bench clean
 
 $(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "no Python 3.11–3.13 found: apt-get install -y python3 python3-venv"; exit 1; }
 	$(PYTHON) -m venv $(VENV) || { $(SUDO) apt-get update -qq && \
 	  $(SUDO) apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install -q --upgrade pip
@@ -20,10 +24,10 @@ setup: $(VENV)/.installed
 demo: setup
 	$(BIN)/nianbao demo
 
-## Redis and PostgreSQL 15 server binaries, and Chromium for render = "browser" sites; the
+## Redis and PostgreSQL server binaries (Debian's version: 15 on Debian 12, 17 on 13), Chromium for render = "browser" sites; the
 ## tests start their own throwaway servers (and a headless Chromium).
 services:
-	@if ! command -v redis-server >/dev/null || [ ! -x $(PG_BIN)/initdb ] || \
+	@if ! command -v redis-server >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
 	    [ ! -x /usr/bin/chromium ]; then \
 	  echo "installing redis-server, postgresql and chromium from Debian's packages"; \
 	  $(SUDO) apt-get update -qq && \
