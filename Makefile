@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 SUDO   := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: demo test setup services converters lint bench clean
+.PHONY: demo test setup services converters lint bench lock clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "no Python 3.11–3.13 found: apt-get install -y python3 python3-venv"; exit 1; }
@@ -60,6 +60,11 @@ lint: setup
 
 bench: setup services
 	$(BIN)/nianbao bench
+
+## The Docker image's lock file: exact versions and hashes of pyproject.toml's dependencies.
+lock: setup
+	$(BIN)/pip-compile -q --strip-extras --generate-hashes --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links -o deploy/requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) nianbao-data .pytest_cache

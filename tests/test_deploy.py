@@ -25,7 +25,9 @@ import typer
 import yaml
 from celery import Celery
 from celery.bin.celery import celery as celery_cli
+from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
@@ -619,6 +621,46 @@ def test_dockerfile_base_user_and_install() -> None:
     assert user not in {"root", "0"}
     runs = [shlex.join(tokens) for tokens in dockerfile_args("RUN")]
     assert any(re.search(r"\bpip install (--no-deps )?\.(\s|$)", run) for run in runs)
+
+
+LOCK = DEPLOY / "requirements.lock"
+
+
+def locked_versions() -> dict[str, tuple[str, int]]:
+    """name -> (pinned version, number of hashes) of every package in deploy/requirements.lock."""
+    pins: dict[str, tuple[str, int]] = {}
+    name = None
+    for line in LOCK.read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"^([A-Za-z0-9_.-]+)==([^ \\]+)", line):
+            name = canonicalize_name(match[1])
+            pins[name] = (match[2], 0)
+        elif name and "--hash=sha256:" in line:
+            version, hashes = pins[name]
+            pins[name] = (version, hashes + 1)
+    return pins
+
+
+def test_the_image_installs_from_a_lock_file_that_satisfies_pyproject() -> None:
+    """The image's dependencies are pinned with hashes; every project dependency is in the lock
+    at a version its range allows (regenerate with `make lock` after changing pyproject.toml)."""
+    pins = locked_versions()
+    assert pins, f"no pins in {LOCK}"
+    for spec in pyproject()["project"]["dependencies"]:
+        requirement = Requirement(spec)
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not in {LOCK.name}: run `make lock`"
+        version, hashes = pins[name]
+        assert requirement.specifier.contains(version, prereleases=True), (
+            f"{LOCK.name} pins {requirement.name}=={version}, outside {requirement.specifier}: "
+            "run `make lock`"
+        )
+        assert hashes, f"{requirement.name} has no hash in {LOCK.name}"
+    copied = [" ".join(tokens) for tokens in dockerfile_args("COPY")]
+    assert any("deploy/requirements.lock" in c for c in copied), "Dockerfile does not COPY the lock"
+    runs = [shlex.join(tokens) for tokens in dockerfile_args("RUN")]
+    assert any(re.search(r"pip install .*--require-hashes.*requirements\.lock", r) for r in runs)
+    ignore = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").splitlines()
+    assert "!deploy/requirements.lock" in ignore, "the build context must keep the lock"
 
 
 # --- graceful shutdown and start order ---------------------------------------------------------
