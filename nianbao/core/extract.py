@@ -73,8 +73,8 @@ def _read(body: bytes, media: str, encoding: str | None, content_type: str) -> D
         raise PageRejected(
             "extract",
             "unsupported_content_type",
-            f"cannot extract text from {content_type!r} (HTML, plain text, PDF and DOCX only; "
-            "nianbao.convert turns DOC, WPS, RTF, XLS, XLSX and scans into those)",
+            f"cannot extract text from {content_type!r} (HTML, plain text, PDF and DOCX only); "
+            "convert it to DOCX or PDF",
         )
     return doc
 
