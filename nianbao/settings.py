@@ -84,6 +84,19 @@ class Settings(BaseSettings):
         description="Seconds a page may go without an outcome before the ledger looks for it.",
     )
 
+    convert_timeout: float = Field(
+        120.0,
+        gt=0,
+        description="Seconds one conversion of an attachment (DOC, WPS, XLS, a scan's OCR) may "
+        "take, all its steps together.",
+    )
+    convert_memory_mb: int = Field(2048, gt=0, description="Address space of one converter (MB).")
+    ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution scans are OCR'd at.")
+    ocr_max_pixels: int = Field(
+        40_000_000, gt=0, description="Largest page or image (pixels) that is rasterised/OCR'd."
+    )
+    ocr_max_pages: int = Field(40, gt=0, description="Pages of a scan that are OCR'd at most.")
+    ocr_languages: str = Field("chi_sim", description="Tesseract languages (chi_sim+eng ...).")
     max_body_bytes: int = Field(
         20_000_000, ge=1024, description="Larger pages are quarantined, not parsed."
     )

@@ -23,6 +23,10 @@ STABLE_REASONS = frozenset(
         "empty",
         "too_large",
         "table_too_large",
+        "convert_failed",  # a converter (LibreOffice, xlrd, tesseract) refused or crashed
+        "convert_timeout",
+        "ocr_failed",
+        "converter_missing",  # the Debian package of a converter is not installed
         "decompression_bomb",
         "unreadable_document",
         "invalid_record",

@@ -22,10 +22,8 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from nianbao.core.errors import PageRejected
+from nianbao.settings import Settings, get_settings
 
 # Debian package of each binary, for the converter_missing message.
 PACKAGES = {
@@ -41,25 +39,12 @@ _STDERR_TAIL = 400
 _MAX_WRITTEN = 512 << 20  # no converter output of a report comes near this
 
 
-class ConvertSettings(BaseSettings):
-    """The converters' bounds: environment variables NIANBAO_CONVERT_* and NIANBAO_OCR_*."""
-
-    model_config = SettingsConfigDict(env_prefix="NIANBAO_", extra="ignore")
-
-    convert_timeout: float = Field(120.0, gt=0, description="Wall clock of one conversion.")
-    convert_memory_mb: int = Field(2048, gt=0, description="Address space of one converter.")
-    ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution scans are OCR'd at.")
-    ocr_max_pixels: int = Field(
-        40_000_000, gt=0, description="Largest page or image (pixels) that is rasterised/OCR'd."
-    )
-    ocr_max_pages: int = Field(40, gt=0, description="Pages of a scan that are OCR'd at most.")
-    ocr_languages: str = Field("chi_sim", description="Tesseract languages (chi_sim+eng ...).")
+ConvertSettings = Settings  # the converters' bounds are NIANBAO_CONVERT_* and NIANBAO_OCR_*
 
 
-@functools.cache
-def convert_settings() -> ConvertSettings:
-    """The converter settings, read from the environment once per process."""
-    return ConvertSettings()
+def convert_settings() -> Settings:
+    """The settings the converters read (nianbao.settings, the one place of configuration)."""
+    return get_settings()
 
 
 @dataclass(frozen=True)
