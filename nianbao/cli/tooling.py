@@ -61,6 +61,10 @@ def bench(
         bool, typer.Option("--crawl", help="Crawl passes (first, and unchanged) instead.")
     ] = False,
     reports: Annotated[int, typer.Option(help="With --crawl: report pages on the site.")] = 200,
+    convert: Annotated[
+        bool,
+        typer.Option("--convert", help="ms per page of each attachment converter instead."),
+    ] = False,
     export: Annotated[
         bool,
         typer.Option("--export", help="Peak memory of a Parquet export at --export-sizes instead."),
@@ -82,6 +86,11 @@ def bench(
     if dedup:
         run_dedup_bench([int(size) for size in sizes.split(",")])
         return
+    if convert:
+        figures = run_convert_bench()
+        if as_json:
+            sys.stdout.write(json.dumps(figures) + "\n")
+        return
     if export:
         figures = run_export_bench(tuple(int(size) for size in export_sizes.split(",")))
         if as_json:
@@ -95,6 +104,28 @@ def bench(
     figures = run_bench(shown, pages=pages, workers=workers, rounds=rounds, e2e=e2e)
     if as_json:
         sys.stdout.write(json.dumps(figures) + "\n")
+
+
+def run_convert_bench() -> dict[str, object]:
+    """Print ms per page and cell fidelity of each converter on the office fixtures."""
+    from rich.console import Console
+
+    from devtools.bench_convert import OFFICE, convert_ms_per_page, fidelity
+
+    if not OFFICE.is_dir():
+        raise fail(f"no office fixtures at {OFFICE}", "run it from a source checkout of nianbao")
+    err = Console(stderr=True)
+    with err.status("converting the office fixtures (LibreOffice, antiword, xlrd, OCR)…"):
+        speed, cells = convert_ms_per_page(), fidelity()
+    table = Table("converter", "ms / page", title="attachment converters (real report fixtures)")
+    for name, ms in speed.items():
+        table.add_row(name, f"{ms:,.1f}")
+    err.print(table)
+    shares = Table("converted form", "cells equal to the original", "invented", title="fidelity")
+    for form, (share, invented) in cells.items():
+        shares.add_row(form, f"{share:.1%}", str(invented))
+    err.print(shares)
+    return {"convert_ms_per_page": speed, "fidelity": {k: list(v) for k, v in cells.items()}}
 
 
 def run_export_bench(sizes: tuple[int, ...]) -> dict[str, object]:
