@@ -139,6 +139,10 @@ class Fetcher:
         completed = False
         while True:
             try:
+                # the client (an SSL context: tens of ms) is built before the host's slot is
+                # taken, so the slot's spacing is the spacing of the requests the host sees
+                scheme = urlsplit(target.url).scheme.lower()
+                self._clients.get(scheme, target.host, policy.proxy, policy.tls)
                 with self.slot(target.host, policy):
                     return self._once(target, policy, validators, raw=raw, extra=extra)
             except HostBusy as busy:
