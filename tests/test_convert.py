@@ -8,6 +8,7 @@ a converter binary skips, naming the Debian package, only when the binary is mis
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -38,12 +39,14 @@ def needs(*binaries: str) -> pytest.MarkDecorator:
     )
 
 
+@functools.cache  # each fixture is read once per session (an OCR'd scan takes ~15 s)
 def original(path: Path) -> AnnualReport:
     """The record of an original: a real report PDF or a seed capture."""
     kind = "application/pdf" if path.suffix == ".pdf" else "text/plain"
     return analyse(path.read_bytes(), content_type=kind).record
 
 
+@functools.cache
 def converted(name: str, content_type: str = "application/octet-stream") -> AnnualReport:
     """The record of an office fixture through the adapter and the core."""
     return analyse_document((OFFICE / name).read_bytes(), content_type=content_type).record
@@ -190,8 +193,8 @@ def test_a_converter_over_its_time_is_killed_as_convert_timeout() -> None:
 
 def test_a_missing_converter_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "/nonexistent")
-    with pytest.raises(PageRejected) as info:
-        converted("huaian-shi-2024.doc", "application/msword")
+    with pytest.raises(PageRejected) as info:  # not the cached record: this PATH has no tools
+        converted.__wrapped__("huaian-shi-2024.doc", "application/msword")
     assert info.value.reason == "converter_missing"
     assert "libreoffice-writer-nogui" in info.value.detail
 
