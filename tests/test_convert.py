@@ -24,6 +24,9 @@ from tests.conftest import FIXTURES
 
 OFFICE = FIXTURES / "office"
 REAL = sorted((FIXTURES / "real-reports").glob("*.pdf"))
+# OCR costs ~13 s a scan: the suite reads one real report's scan, `nianbao bench --convert`
+# all three (the same checks, as cell fidelity and invented values per form)
+OCR_SAMPLE = [path for path in REAL if path.stem == "huaian-hongzequ-2023"]
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 FIELDS = ("agency", "year", "format", "period", "contact")
 
@@ -117,7 +120,7 @@ def test_xlsx_and_rtf_records_equal_the_originals() -> None:
 
 
 @needs("tesseract", "pdftoppm")
-@pytest.mark.parametrize("source", REAL, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", OCR_SAMPLE, ids=lambda p: p.stem)
 def test_scan_at_300_dpi_is_read_by_ocr_and_invents_nothing(source: Path) -> None:
     want, got = original(source), converted(f"{source.stem}.scan300.pdf", "application/pdf")
     assert got.text_source == "ocr" and got.is_report
@@ -137,7 +140,7 @@ def test_scan_at_300_dpi_is_read_by_ocr_and_invents_nothing(source: Path) -> Non
     "and agency / period differ on some scans",
     strict=False,
 )
-@pytest.mark.parametrize("source", REAL, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", OCR_SAMPLE, ids=lambda p: p.stem)
 def test_scan_at_300_dpi_matches_the_original(source: Path) -> None:
     want, got = original(source), converted(f"{source.stem}.scan300.pdf", "application/pdf")
     assert [getattr(got, f) for f in FIELDS] == [getattr(want, f) for f in FIELDS]
