@@ -8,10 +8,7 @@ to compare between machines and commits.
 from __future__ import annotations
 
 import re
-import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
 import urllib.request
@@ -110,54 +107,6 @@ def stage_costs(rounds: int) -> list[tuple[str, float]]:
         results.append(("store (SQLite)", _ms_per_page(store_all, len(records), rounds)))
         engine.dispose()
     return results
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class LocalRedis:
-    """A throwaway redis-server on a free loopback port, without persistence; ready on return."""
-
-    def __init__(self, directory: Path) -> None:
-        if shutil.which("redis-server") is None:
-            raise RuntimeError("redis-server is not installed: run `make bench` (it installs it)")
-        import redis
-
-        port = _free_port()
-        self.url = f"redis://127.0.0.1:{port}/0"
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(directory)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        client = redis.Redis.from_url(self.url)
-        try:
-            _wait(lambda: _pings(client), 10, "redis-server")
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        """Stop the server."""
-        self.proc.terminate()
-        self.proc.wait(timeout=10)
-
-
-def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-def _pings(client: object) -> bool:
-    try:
-        return bool(client.ping())  # type: ignore[attr-defined]
-    except Exception:
-        return False
 
 
 def run_bench(

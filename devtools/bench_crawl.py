@@ -212,10 +212,12 @@ def run_crawl_bench(console: Any, reports: int) -> None:
 
     from rich.table import Table
 
-    from devtools.bench import LocalRedis
+    from devtools.services import RedisServer
 
     with TemporaryDirectory(prefix="nianbao-bench-") as tmp:
-        server = LocalRedis(Path(tmp)) if shutil.which("redis-server") else None
+        server = RedisServer(directory=tmp) if shutil.which("redis-server") else None
+        if server is not None:
+            server.start()
         try:
             found, cleanup = backends(server.url if server else None)
             try:
@@ -225,7 +227,7 @@ def run_crawl_bench(console: Any, reports: int) -> None:
                 cleanup()
         finally:
             if server is not None:
-                server.stop()
+                server.close()
     table = Table(
         "crawl state",
         "pages",

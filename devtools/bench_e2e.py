@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devtools.services import wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
 _CONTAINER = re.compile(r'(<div[^>]+id="(?:zoom|ivs_content)"[^>]*>)')
 _START_FRACTION = 0.05  # work done before the clock starts (workers warm, caches loaded)
@@ -150,14 +152,6 @@ def environment(env: dict[str, str]) -> Iterator[None]:
         reconfigure()
 
 
-def _wait(predicate: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        time.sleep(0.02)
-
-
 def fresh_database(tmp: Path, base: Stack, name: str) -> dict[str, str]:
     """The stack's environment with a database of its own for one run (migrated, empty)."""
     from nianbao import runtime
@@ -249,10 +243,11 @@ def timed_run(
         )
         processes = Processes(worker.pid, base.redis_pid, base.postgres_pid)
         try:
-            _wait(lambda: done() >= count * _START_FRACTION, 300, f"{kind} to start")
+            started = f"{kind} did not start"
+            wait_until(lambda: done() >= count * _START_FRACTION, 300, 0.02, started)
             start, first = time.perf_counter(), done()
             before = processes.cpu()
-            _wait(lambda: done() >= count, 900, f"{kind} to finish")
+            wait_until(lambda: done() >= count, 900, 0.02, f"{kind} did not finish")
             elapsed = time.perf_counter() - start
             after = processes.cpu()
             peaks = {f"child {i}": _peak_rss_mb(pid) for i, pid in enumerate(_children(worker.pid))}
