@@ -148,18 +148,49 @@ def test_scan_at_300_dpi_matches_the_original(source: Path) -> None:
     assert share >= 0.90 and invented == 0, (share, invented)
 
 
+def _review(group: str, values: list[int]) -> list[Indicator]:
+    """A 复议/诉讼 group's five cells (结果维持, 结果纠正, 其他结果, 尚未审结, 总计)."""
+    codes = ("upheld", "corrected", "other", "pending", "total")
+    return [
+        Indicator(table="review_litigation", row=group, row_code=group, column=code,
+                  column_code=code, raw=str(value), value=value, semantics="number")
+        for code, value in zip(codes, values, strict=True)
+    ]  # fmt: skip
+
+
 def test_ocr_figures_are_kept_only_where_identities_hold() -> None:
-    cell = Indicator(table="applications", row="x", raw="5", value=5, semantics="number")
     active = Indicator(table="active_disclosure", row="y", raw="7", value=7, semantics="number")
-    record = AnnualReport(is_report=True, indicators=[cell, active])
+    holds, fails = _review("review", [1, 1, 0, 0, 2]), _review("litigation_direct", [3, 0, 0, 0, 8])
+    record = AnnualReport(is_report=True, indicators=[*holds, *fails, active])
     kept = check_ocr(record)
-    assert [i.value for i in kept.indicators] == [5, None]  # no identity vouches for 主动公开
-    broken = record.model_copy(
-        update={"warnings": [ValidationWarning(rule="applications.balance", message="申请 …")]}
+    # the group whose total is its parts' sum is kept; the one that fails and 主动公开 (no
+    # identity) are null, their raw text kept
+    assert [i.value for i in kept.indicators] == [1, 1, 0, 0, 2, *[None] * 5, None]
+    assert [i.raw for i in kept.indicators][5:] == ["3", "0", "0", "0", "8", "7"]
+    assert any(w.rule == "ocr.unverified" for w in kept.warnings)
+    unread = record.model_copy(
+        update={"warnings": [ValidationWarning(rule="review_litigation.unreadable", message="")]}
     )
-    assert [i.value for i in check_ocr(broken).indicators] == [None, None]
-    assert [i.raw for i in check_ocr(broken).indicators] == ["5", "7"]
-    assert any(w.rule == "ocr.unverified" for w in check_ocr(broken).warnings)
+    assert all(i.value is None for i in check_ocr(unread).indicators)
+
+
+def test_an_application_row_is_vouched_only_by_its_column_identities() -> None:
+    def cell(row: str, column: str, value: int) -> Indicator:
+        return Indicator(
+            table="applications", row=row, row_code=row, column=column, column_code=column,
+            raw=str(value), value=value, semantics="number",
+        )  # fmt: skip
+
+    # a row whose own total holds, with no column identity to place it, is not vouched
+    row = [cell("granted", "natural_person", 2), cell("granted", "total", 2)]
+    assert all(
+        i.value is None for i in check_ocr(AnnualReport(is_report=True, indicators=row)).indicators
+    )
+    balance = [cell(r, "total", v) for r, v in (("new_received", 5), ("carried_over", 1),
+                                                 ("total", 4), ("carried_forward", 2))]  # fmt: skip
+    assert [
+        i.value for i in check_ocr(AnnualReport(is_report=True, indicators=balance)).indicators
+    ] == [5, 1, 4, 2]
 
 
 @needs("soffice")

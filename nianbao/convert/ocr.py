@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nianbao.convert import ruled
+from nianbao.convert import cells, prose, ruled
 from nianbao.convert.model import GRIDS_TYPE, ConvertedDocument
 from nianbao.convert.run import (
     Budget,
@@ -49,6 +49,7 @@ def ocr_pdf(
         source = tmp / "in.pdf"
         source.write_bytes(body)
         pages = _check_pdf(source, tmp, budget, settings)
+        figures = _figures_language(budget, tmp, settings)
         blocks: list[str | ruled.PageTable] = []
         for page in range(1, pages + 1):
             prefix = tmp / f"p{page}"
@@ -58,9 +59,8 @@ def ocr_pdf(
                 budget, tmp, stage="extract", failure="ocr_failed",
             )  # fmt: skip
             image = prefix.with_suffix(".png")
-            _continue(
-                blocks, _read_page(image, settings.ocr_dpi, budget, tmp, settings), settings.ocr_dpi
-            )
+            page_blocks = _read_page(image, settings.ocr_dpi, budget, tmp, settings, figures)
+            _continue(blocks, page_blocks, settings.ocr_dpi)
             image.unlink()
     return _result(blocks, settings, pages)
 
@@ -79,7 +79,8 @@ def ocr_image(
         image = tmp / "in.img"
         image.write_bytes(body)
         dpi = _image_dpi(body) or settings.ocr_dpi
-        blocks = _read_page(image, dpi, budget, tmp, settings)
+        figures = _figures_language(budget, tmp, settings)
+        blocks = _read_page(image, dpi, budget, tmp, settings, figures)
     return _result(blocks, settings, frames)
 
 
@@ -152,25 +153,60 @@ def _image_dpi(body: bytes) -> int | None:
 
 
 def _read_page(
-    image: Path, dpi: int, budget: Budget, tmp: Path, settings: ConvertSettings
+    image: Path, dpi: int, budget: Budget, tmp: Path, settings: ConvertSettings, figures: str
 ) -> list[str | ruled.PageTable]:
-    """One page image as text lines and table grids: rules found and erased, then OCR'd."""
+    """One page image as text lines and table grids.
+
+    The ruled tables are found and their rules erased; the page outside them is read in one
+    tesseract run, their cells one by one in montages (`cells`), figures in the `figures`
+    language.
+    """
     from PIL import Image
 
     with Image.open(image) as opened:
         pixels = np.asarray(opened.convert("L"))
-    dark = pixels < 128
+    dark = pixels < ruled.DARK
     min_run = max(20, int(dpi * _RULE_INCHES))
     grids = ruled.find_grids(dark, min_run)
-    clean = tmp / "clean.png"
-    Image.fromarray(ruled.erase(pixels, dark, min_run)).save(clean)
+    clean = ruled.erase(pixels, dark, min_run)
+    prose = clean.copy()
+    for grid in grids:
+        left, top, right, bottom = grid.box
+        prose[max(0, top - 2) : bottom + 3, max(0, left - 2) : right + 3] = 255
+
+    def read(montage: np.ndarray, languages: str) -> str:
+        return _tesseract(montage, languages, dpi, budget, tmp)
+
+    texts = (
+        cells.read_cells(clean, grids, dpi, read, figures, settings.ocr_languages)
+        if grids
+        else None
+    )
+    return ruled.layout(ruled.words(read(prose, settings.ocr_languages)), grids, texts)
+
+
+def _tesseract(image: np.ndarray, languages: str, dpi: int, budget: Budget, tmp: Path) -> str:
+    """tesseract's TSV of an image (one page, or a montage of table cells)."""
+    from PIL import Image
+
+    path = tmp / "read.png"
+    Image.fromarray(image).save(path)
     tsv = run_tool(
-        ["tesseract", str(clean), "stdout", "-l", settings.ocr_languages, "--psm", "6",
-         "--dpi", str(dpi), "-c", "preserve_interword_spaces=1", "tsv"],
+        ["tesseract", str(path), "stdout", "-l", languages, "--psm", "6", "--dpi", str(dpi),
+         "-c", "preserve_interword_spaces=1", "tsv"],
         budget, tmp, stage="extract", failure="ocr_failed",
     )  # fmt: skip
-    clean.unlink()
-    return ruled.layout(ruled.words(tsv.decode("utf-8", "replace")), grids)
+    path.unlink()
+    return tsv.decode("utf-8", "replace")
+
+
+def _figures_language(budget: Budget, tmp: Path, settings: ConvertSettings) -> str:
+    """The model table figures are read with: eng where installed (Debian's tesseract-ocr
+    pulls it in), which reads printed digits better than chi_sim; else the page's languages."""
+    listing = run_tool(
+        ["tesseract", "--list-langs"], budget, tmp, stage="extract", failure="ocr_failed"
+    )
+    return "eng" if "eng" in listing.decode("utf-8", "replace").split() else settings.ocr_languages
 
 
 def _continue(
@@ -214,7 +250,8 @@ def _result(
         "wording may differ from the scan; table figures are kept only where the table's "
         "identities hold",
     )
-    payload = json.dumps({"text": "\n".join(lines), "tables": tables}, ensure_ascii=False)
+    text = prose.repair("\n".join(lines))
+    payload = json.dumps({"text": text, "tables": tables}, ensure_ascii=False)
     return ConvertedDocument(
         "ocr", payload.encode("utf-8"), GRIDS_TYPE, "tesseract", (warning,), pages
     )

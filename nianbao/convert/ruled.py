@@ -21,7 +21,7 @@ import numpy as np
 
 from nianbao.core.readers.common import join_lines, squeeze
 
-_DARK = 128
+DARK = 128
 _MERGE_GAP = 3  # pixel rows (columns) between two runs that still make one rule
 _COVER = 0.6  # share of a slot's side a rule must cover to separate two slots
 # What tesseract's chi_sim model writes for brackets and stray marks in table cells.
@@ -99,14 +99,14 @@ def find_grids(dark: np.ndarray, min_run: int) -> list[Grid]:
     group: list[Rule] = []
     for rule in horizontal:
         if group and not any(_covers(v, group[-1].pos, rule.pos) for v in vertical):
-            _close(group, vertical, grids)
+            _close(group, vertical, grids, min_run)
             group = []
         group.append(rule)
-    _close(group, vertical, grids)
+    _close(group, vertical, grids, min_run)
     return grids
 
 
-def _close(group: list[Rule], vertical: list[Rule], grids: list[Grid]) -> None:
+def _close(group: list[Rule], vertical: list[Rule], grids: list[Grid], min_run: int) -> None:
     """A table of these horizontal rules, if vertical rules divide it into columns."""
     if len(group) < 3:
         return
@@ -114,6 +114,7 @@ def _close(group: list[Rule], vertical: list[Rule], grids: list[Grid]) -> None:
     columns = [v for v in vertical if v.cover[top + 2 : bottom - 1].mean() > 0.3]
     if len(columns) < 3:
         return
+    group = _open_ends(group, columns, max(4, min_run // 4))
     grid = Grid(group, columns)
     parent: dict[tuple[int, int], tuple[int, int]] = {}
 
@@ -135,6 +136,38 @@ def _close(group: list[Rule], vertical: list[Rule], grids: list[Grid]) -> None:
         for c in range(len(columns) - 1):
             grid.cells[(r, c)] = ids.setdefault(find((r, c)), len(ids))
     grids.append(grid)
+
+
+def _open_ends(group: list[Rule], columns: list[Rule], least: int) -> list[Rule]:
+    """The rules with an edge added where the columns go on past the first or last rule.
+
+    A table cut by a page break has no rule under its last row (over its first on the next
+    page), but its vertical rules run on to the cut: the row is there, bounded by where most
+    columns end, so it is read as a row and not as a line of text.
+    """
+    left, right = columns[0].pos, columns[-1].pos
+    edges: list[Rule] = []
+    for rule, step in ((group[0], -1), (group[-1], 1)):
+        ends = [_run_end(column.cover, rule.pos, step) for column in columns]
+        far = [end for end in ends if abs(end - rule.pos) >= least]
+        if len(far) * 2 >= len(columns):
+            cover = np.zeros_like(rule.cover)
+            cover[left : right + 1] = True
+            edges.append(Rule(int(np.median(far)), cover))
+        else:
+            edges.append(rule)
+    top = [edges[0]] if edges[0] is not group[0] else []
+    bottom = [edges[1]] if edges[1] is not group[-1] else []
+    return [*top, *group, *bottom]
+
+
+def _run_end(cover: np.ndarray, start: int, step: int) -> int:
+    """Where a vertical rule drawn at `start` stops, going up (step -1) or down (step 1)."""
+    if not cover[start]:
+        return start
+    drawn = np.nonzero(~cover[start::step])[0]
+    last = int(drawn[0]) - 1 if drawn.size else len(cover[start::step]) - 1
+    return start + step * last
 
 
 def erase(image: np.ndarray, dark: np.ndarray, min_run: int) -> np.ndarray:
@@ -220,8 +253,14 @@ class PageTable:
         return True
 
 
-def layout(page_words: list[Word], grids: list[Grid]) -> list[str | PageTable]:
-    """The page as blocks in order: text lines, and each table as a grid of cell texts."""
+def layout(
+    page_words: list[Word], grids: list[Grid], cell_texts: dict[tuple[int, int], str] | None = None
+) -> list[str | PageTable]:
+    """The page as blocks in order: text lines, and each table as a grid of cell texts.
+
+    A cell's text is its entry in `cell_texts` (grid number, cell id) when given (the cells read
+    one by one), else the page's words whose centre it holds.
+    """
     cell_words: dict[tuple[int, int], list[Word]] = {}
     lines: dict[tuple[int, int, int], list[Word]] = {}
     for word in page_words:
@@ -237,7 +276,10 @@ def layout(page_words: list[Word], grids: list[Grid]) -> list[str | PageTable]:
         blocks.append((top, text))
     for n, grid in enumerate(grids):
         texts = {
-            cell: _cell_text(cell_words.get((n, cell), [])) for cell in set(grid.cells.values())
+            cell: cell_texts.get((n, cell), "")
+            if cell_texts is not None
+            else cell_text(cell_words.get((n, cell), []))
+            for cell in set(grid.cells.values())
         }
         rows = [
             [texts[grid.cells[(r, c)]] for c in range(len(grid.columns) - 1)]
@@ -268,7 +310,7 @@ def _paragraphs(lines: list[list[Word]]) -> list[tuple[int, str]]:
     return out
 
 
-def _cell_text(cell_words: list[Word]) -> str:
+def cell_text(cell_words: list[Word]) -> str:
     """A cell's words, line by line (by their vertical position), joined as the readers do."""
     rows: list[list[Word]] = []
     for word in sorted(cell_words, key=lambda w: (w.top + w.height / 2, w.left)):
