@@ -134,16 +134,26 @@ def test_scan_at_300_dpi_is_read_by_ocr_and_invents_nothing(source: Path) -> Non
 
 
 @needs("tesseract", "pdftoppm")
-@pytest.mark.xfail(
-    reason="issue 17's OCR target is not reached yet: tesseract misreads table labels and the "
-    "title's 淮 (准), so no table is vouched for by its identities (0 % of cells, 0 invented) "
-    "and agency / period differ on some scans",
-    strict=False,
-)
 @pytest.mark.parametrize("source", OCR_SAMPLE, ids=lambda p: p.stem)
 def test_scan_at_300_dpi_matches_the_original(source: Path) -> None:
     want, got = original(source), converted(f"{source.stem}.scan300.pdf", "application/pdf")
     assert [getattr(got, f) for f in FIELDS] == [getattr(want, f) for f in FIELDS]
+    # every figure the identities can vouch for (the original's, as check_ocr keeps them) is
+    # read, and nothing is invented
+    share, _ = cells(check_ocr(want), got)
+    assert share >= 0.99 and cells(want, got)[1] == 0, share
+
+
+@needs("tesseract", "pdftoppm")
+@pytest.mark.xfail(
+    reason="issue 17's 90 % of all cells cannot be vouched for on this report: its 10 主动公开 "
+    "figures have no identity, and the original's own 行政复议 and 复议后起诉 totals fail (0 for "
+    "11 and 5), so 166 of its 186 cells (89.2 %) are the most the identities allow",
+    strict=True,
+)
+@pytest.mark.parametrize("source", OCR_SAMPLE, ids=lambda p: p.stem)
+def test_scan_at_300_dpi_has_90_percent_of_the_originals_cells(source: Path) -> None:
+    want, got = original(source), converted(f"{source.stem}.scan300.pdf", "application/pdf")
     share, invented = cells(want, got)
     assert share >= 0.90 and invented == 0, (share, invented)
 
