@@ -222,3 +222,36 @@ def test_repetition_never_links_namesakes_in_other_cities(repo: Repository) -> N
     stored = repo.get_report(later.report_id)
     assert stored is not None and stored.record.region.city == "福州市"
     assert stored.previous_year_report_id is None and stored.repetition_vs_previous_year is None
+
+
+def test_a_near_duplicate_keeps_what_it_says_differently(repo: Repository) -> None:
+    pair = next(p for p in PAIRS if p.name == "three sentences edited")
+    original = parsed(pair.first, "https://a.gov.cn/nb/1.html")
+    copy = parsed(pair.second, "https://b.gov.cn/nb/2.html")
+    retitled = copy.model_copy(
+        update={"record": copy.record.model_copy(update={"title": "另一个标题"})}
+    )
+    repo.save_report(original)
+    assert repo.save_report(retitled).decision == "near_duplicate"
+    stored = repo.get_report(1)
+    assert stored is not None
+    near = stored.sources[1]
+    assert near.differences is not None and near.differences["title"] == "另一个标题"
+    # the fields it agrees on (nested objects included) are not differences
+    same = {k: v for k, v in near.differences.items() if v == original.record.model_dump(
+        mode="json")[k]}  # fmt: skip
+    assert same == {}
+
+
+def test_storing_a_page_closes_its_own_open_quarantine_entry_only(repo: Repository) -> None:
+    from schemas.messages import Rejection
+
+    pair = next(p for p in PAIRS if p.name == "three sentences edited")
+    page, other = (parsed(pair.first, "https://a.gov.cn/nb/1.html"),
+                   parsed(pair.second, "https://b.gov.cn/nb/2.html"))  # fmt: skip
+    for message in (page, other):
+        repo.save_rejection(Rejection(page=message.page, stage="parse", reason="parse_timeout",
+                                      detail="slow"))  # fmt: skip
+    repo.save_report(page)
+    status = {e.url: e.status for e in repo.list_quarantine(None, status=None)}
+    assert status == {page.page.url: "closed", other.page.url: "open"}

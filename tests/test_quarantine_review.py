@@ -127,6 +127,9 @@ def test_replay_on_worker_processes(
     for path in [*PAGES, notice]:
         ingest_file(path)
     wait_until(lambda: len(entries()) == 3, timeout=60, message="pages not quarantined")
+    # every page closed in the ledger first: else a page still held (or resent by the ledger's
+    # sweep on a slow machine) reaches the next worker, which stores it before the replay
+    wait_until(lambda: (in_flight() or {}).get("ledger") == 0, timeout=60, message="ledger open")
     small.stop()
     start_worker(distributed)  # the fix: a worker with the default bound
 

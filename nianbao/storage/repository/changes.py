@@ -10,13 +10,13 @@ Why a consumer that reads `changes(after=last)` sees every event once and in ord
 - PostgreSQL. The cursor comes from a sequence, and sequence values are handed out at INSERT
   but become visible at COMMIT: with two writers, cursor 11 can commit before 10, a consumer
   reads 11, keeps it, and never sees 10. So `record_change` takes a transaction-level advisory
-  lock dedicated to the feed (`FEED_LOCK`) right before it inserts the event, as the last
-  write of the transaction; the lock is released at commit (or rollback). Cursors are then
-  drawn and committed one transaction at a time, in commit order: when a cursor is visible,
-  every smaller cursor is visible too or was rolled back for good (a gap, never filled
-  later). Only the insert and the commit run under the lock, and nothing is waited for while
-  holding it (every other row and lock of the transaction was taken before), so it cannot
-  deadlock and serialises only the tail of each write.
+  lock dedicated to the feed (`FEED_LOCK`) in the statement that inserts the event (before its
+  cursor is drawn), as the last write of the transaction; the lock is released at commit (or
+  rollback). Cursors are then drawn and committed one transaction at a time, in commit
+  order: when a cursor is visible, every smaller cursor is visible too or was rolled back for
+  good (a gap, never filled later). Only the insert and the commit run under the lock, and
+  nothing is waited for while holding it (every other row and lock of the transaction was
+  taken before), so it cannot deadlock and serialises only the tail of each write.
 - SQLite. One writer at a time: the store path begins IMMEDIATE and the other writers hold the
   database's write lock from their first write until commit, so rowids are drawn in commit
   order. The table is never deleted from, so a rowid is never reused.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from nianbao.storage.repository.base import RepositoryBase, utcnow
@@ -45,18 +45,47 @@ KINDS = (
 MAX_LIMIT = 1000  # most events one read returns
 FEED_LOCK = 0x6E62_6665_6564  # "nbfeed": the feed's advisory lock id (PostgreSQL)
 
-_TAKE_FEED_LOCK = text("SELECT pg_advisory_xact_lock(:lock)").bindparams(lock=FEED_LOCK)
-# built once; the event's version number is looked up from its version row in the same statement
+_EVENT_COLUMNS = ("kind", "report_id", "version", "source_id", "quarantine_id", "at", "data")
+# the event's version number is looked up from its version row in the same statement
+_VERSION_OF = (
+    select(VersionRow.version).where(VersionRow.id == bindparam("version_id")).scalar_subquery()
+)
+# built once (SQLite: one writer at a time already orders the rowids)
 _INSERT_EVENT = insert(ChangeRow).values(
     kind=bindparam("kind"),
     report_id=bindparam("report_id"),
-    version=select(VersionRow.version)
-    .where(VersionRow.id == bindparam("version_id"))
-    .scalar_subquery(),
+    version=_VERSION_OF,
     source_id=bindparam("source_id"),
     quarantine_id=bindparam("quarantine_id"),
     at=bindparam("at"),
     data=bindparam("data"),
+)
+
+
+def _typed(name: str) -> Any:
+    """A bound value typed as its column (the SELECT of an INSERT … SELECT has no column types)."""
+    return bindparam(name, type_=ChangeRow.__table__.c[name].type)
+
+
+# PostgreSQL: the feed lock and the insert in one round trip. The MATERIALIZED CTE is scanned
+# (the lock taken) before the row it feeds is projected, and the cursor's nextval is part of
+# that projection: the cursor is always drawn under the lock.
+_FEED_LOCKED = (
+    select(func.pg_advisory_xact_lock(FEED_LOCK).label("taken"))
+    .cte("feed_lock")
+    .prefix_with("MATERIALIZED")
+)
+_INSERT_EVENT_LOCKED = insert(ChangeRow).from_select(
+    list(_EVENT_COLUMNS),
+    select(
+        _typed("kind"),
+        _typed("report_id"),
+        _VERSION_OF,
+        _typed("source_id"),
+        _typed("quarantine_id"),
+        _typed("at"),
+        _typed("data"),
+    ).select_from(_FEED_LOCKED),
 )
 
 
@@ -105,10 +134,9 @@ def record_change(
         raise ValueError(f"unknown change kind {kind!r}")
     session.flush()  # every other write first: nothing is waited for under the feed lock
     connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.execute(_TAKE_FEED_LOCK)
+    locked = connection.dialect.name == "postgresql"
     connection.execute(
-        _INSERT_EVENT,
+        _INSERT_EVENT_LOCKED if locked else _INSERT_EVENT,
         {
             "kind": kind,
             "report_id": report_id,

@@ -1,20 +1,37 @@
 """Dedup lookups: the locks that serialise decisions, and the stored versions a page may copy.
 
-An exact copy is found by its key; other candidates by LSH band hits and the same agency-year.
+What is already known of the page (a redelivery, an open quarantine entry, an exact copy by its
+key) is one statement; other candidates come from LSH band hits and the same agency-year.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, Select, TextClause, and_, bindparam, case, or_, select, text, union
+from sqlalchemy import (
+    Row,
+    Select,
+    TextClause,
+    and_,
+    bindparam,
+    case,
+    exists,
+    literal_column,
+    or_,
+    select,
+    text,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from nianbao.core import similarity
 from nianbao.core.dedup import Candidate, Identity, Verdict
 from nianbao.storage.repository.base import RepositoryBase
-from nianbao.storage.tables import BandRow, VersionRow
+from nianbao.storage.repository.keys import url_key
+from nianbao.storage.tables import BandRow, QuarantineRow, SourceRow, VersionRow
+from schemas.messages import FetchedPage
 
 _CANDIDATES = 50  # most candidates examined per decision (LSH hits plus same agency and year)
 
@@ -72,16 +89,58 @@ _CANDIDATE_QUERIES = {
 }
 
 
-# the version with this exact key and these figures ("" = figures never computed), if any
-_EXACT_COPY = (
-    select(VersionRow.id, VersionRow.report_id)
-    .where(
-        VersionRow.fingerprint == bindparam("fingerprint"),
-        VersionRow.figures.in_((bindparam("figures"), "")),
+def _exact_copy_column(column: Any) -> Any:
+    """A column of the version with this exact key and these figures ("" = never computed)."""
+    return (
+        select(column)
+        .where(
+            VersionRow.fingerprint == bindparam("fingerprint"),
+            VersionRow.figures.in_((bindparam("figures"), "")),
+        )
+        .order_by(case((VersionRow.figures == bindparam("figures"), 0), else_=1), VersionRow.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    .order_by(case((VersionRow.figures == bindparam("figures"), 0), else_=1), VersionRow.id)
-    .limit(1)
+
+
+def _seen_column(column: Any) -> Any:
+    """A column of the stored source with this URL and these bytes (unique), if any."""
+    return (
+        select(column)
+        .where(
+            SourceRow.url_key == bindparam("url_key"),
+            SourceRow.page_sha256 == bindparam("sha256"),
+        )
+        .scalar_subquery()
+    )
+
+
+# What the store needs to know of a page before deciding, in one round trip after the locks:
+# a stored source of the same URL and bytes (a redelivery), an open quarantine entry to close,
+# and the version that is its exact copy.
+_PAGE_FACTS = select(
+    _seen_column(SourceRow.id).label("source_id"),
+    _seen_column(SourceRow.report_id).label("source_report_id"),
+    exists()
+    .where(
+        QuarantineRow.url_key == bindparam("url_key"),
+        QuarantineRow.page_sha256 == bindparam("sha256"),
+        QuarantineRow.status == literal_column("'open'"),  # the partial index's predicate
+    )
+    .label("open_in_quarantine"),
+    _exact_copy_column(VersionRow.id).label("exact_version_id"),
+    _exact_copy_column(VersionRow.report_id).label("exact_report_id"),
 )
+
+
+@dataclass(frozen=True)
+class PageFacts:
+    """What the database already holds of a page about to be stored."""
+
+    seen_source: int | None  # a source with this URL and bytes: the page is a redelivery
+    seen_report: int | None
+    open_in_quarantine: bool  # its quarantine entry is closed by storing it
+    exact: Verdict | None  # the version with its exact key and figures, as a verdict
 
 
 def _lock_statement(count: int) -> TextClause:
@@ -116,20 +175,28 @@ class DedupLookups(RepositoryBase):
         locks = {f"l{i}": lock for i, lock in enumerate(ids)}
         session.connection().execute(_lock_statement(len(ids)), locks)
 
-    def _exact_copy(self, session: Session, fingerprint: str, who: Identity) -> Verdict | None:
-        """The stored version with this exact key and these figures, as a verdict; else None.
+    def _page_facts(
+        self, session: Session, page: FetchedPage, fingerprint: str, who: Identity
+    ) -> PageFacts:
+        """A stored source of this page, its open quarantine entry, and its exact copy.
 
-        Same text, other figures (a moved cell, a sign the key folds away): never an exact
-        copy; such a page is decided by its candidates and may become a version under the key.
+        The exact copy is the version with this exact key and these figures. Same text, other
+        figures (a moved cell, a sign the key folds away): never an exact copy; such a page is
+        decided by its candidates and may become a version under the key.
         """
+        params = {
+            "url_key": url_key(page.url),
+            "sha256": page.sha256,
+            "fingerprint": fingerprint,
+            "figures": who.figures,
+        }
+        row = session.connection().execute(_PAGE_FACTS, params).one()
         exact = (
-            session.connection()
-            .execute(_EXACT_COPY, {"fingerprint": fingerprint, "figures": who.figures})
-            .first()
+            Verdict("exact_duplicate", row.exact_report_id, row.exact_version_id, 1.0, "exact")
+            if row.exact_version_id is not None
+            else None
         )
-        if exact is None:
-            return None
-        return Verdict("exact_duplicate", exact.report_id, exact.id, 1.0, "exact")
+        return PageFacts(row.source_id, row.source_report_id, bool(row.open_in_quarantine), exact)
 
     def _candidates(self, session: Session, who: Identity, sig: list[int]) -> list[Candidate]:
         """Stored versions that may be the same report: LSH band hits and same agency-year."""

@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,10 +90,11 @@ class ReportWrites(DedupLookups):
             session.begin(),
         ):
             self._lock(session, who, parsed.fingerprint)
-            seen = _redelivered(session, page)
-            if seen is not None:
-                return SaveResult(seen, "redelivery")
-            verdict = self._exact_copy(session, parsed.fingerprint, who)
+            facts = self._page_facts(session, page, parsed.fingerprint, who)
+            if facts.seen_source is not None and facts.seen_report is not None:
+                _seen_again(session, facts.seen_source, page)
+                return SaveResult(facts.seen_report, "redelivery")
+            verdict = facts.exact
             if verdict is None:
                 verdict = decide(who, sig, self._candidates(session, who, sig))
             archive = None
@@ -111,28 +112,30 @@ class ReportWrites(DedupLookups):
                 if verdict.decision == "near_duplicate"
                 else None
             )
-            source = SourceRow(
-                report_id=report_id,
-                version_id=version_id,
-                url_key=url_key(page.url),
-                url=page.url,
-                final_url=page.final_url,
-                site_id=page.site_id,
-                page_sha256=page.sha256,
-                raw_ref=page.body_ref,
-                decision=verdict.decision,
-                similarity=verdict.similarity,
-                method=verdict.method if verdict.decision != "new" else None,
-                differences=differences,
-                first_seen=page.fetched_at,
-                last_seen=page.fetched_at,
+            source_id = session.connection().scalar(
+                _INSERT_SOURCE,
+                {
+                    "report_id": report_id,
+                    "version_id": version_id,
+                    "url_key": url_key(page.url),
+                    "url": page.url,
+                    "final_url": page.final_url,
+                    "site_id": page.site_id,
+                    "page_sha256": page.sha256,
+                    "raw_ref": page.body_ref,
+                    "decision": verdict.decision,
+                    "similarity": verdict.similarity,
+                    "method": verdict.method if verdict.decision != "new" else None,
+                    "differences": differences,
+                    "first_seen": page.fetched_at,
+                    "last_seen": page.fetched_at,
+                },
             )
-            session.add(source)
-            close_quarantine(session, page.url, page.sha256)  # stored: its review is over
+            if facts.open_in_quarantine:  # stored: its review is over
+                close_quarantine(session, page.url, page.sha256)
             if verdict.decision in ("new", "new_version"):
                 update_repetition(session, report_id, who)
                 archive = queue_archive(session, version_id, parsed.fingerprint, who)
-            session.flush()
             record_change(
                 session,
                 _EVENTS[verdict.decision],
@@ -146,33 +149,36 @@ class ReportWrites(DedupLookups):
                 },
                 report_id=report_id,
                 version_id=version_id,
-                source_id=source.id,
+                source_id=source_id,
             )
             return SaveResult(report_id, verdict.decision, verdict.similarity, archive)
 
 
-_REDELIVERED = select(SourceRow.id, SourceRow.report_id).where(
-    SourceRow.url_key == bindparam("url_key"), SourceRow.page_sha256 == bindparam("sha256")
+_INSERT_SOURCE = insert(SourceRow).returning(SourceRow.id)  # one statement, no unit of work
+
+
+def _seen_again(session: Session, source_id: int, page: FetchedPage) -> None:
+    """A redelivered page: its stored source's last_seen moves on (never back)."""
+    session.execute(
+        update(SourceRow)
+        .where(SourceRow.id == source_id, SourceRow.last_seen < page.fetched_at)
+        .values(last_seen=page.fetched_at)
+    )
+
+
+_COMPARED_FIELDS = select(*(VersionRow.record[field].label(field) for field in _COMPARED)).where(
+    VersionRow.id == bindparam("version_id")
 )
 
 
-def _redelivered(session: Session, page: FetchedPage) -> int | None:
-    """The report of a stored source with this URL and bytes (its last_seen moved on), or None."""
-    params = {"url_key": url_key(page.url), "sha256": page.sha256}
-    seen = session.connection().execute(_REDELIVERED, params).first()
-    if seen is None:
-        return None
-    session.execute(
-        update(SourceRow)
-        .where(SourceRow.id == seen.id, SourceRow.last_seen < page.fetched_at)
-        .values(last_seen=page.fetched_at)
-    )
-    return seen.report_id
-
-
 def _differences(session: Session, version_id: int, record: AnnualReport) -> dict[str, Any] | None:
-    """The fields where this source's record says something else than the version."""
-    stored = session.scalar(select(VersionRow.record).where(VersionRow.id == version_id))
-    mine = record.model_dump(mode="json")
-    changed = {k: mine[k] for k in _COMPARED if stored and stored.get(k) != mine.get(k)}
+    """The fields where this source's record says something else than the version.
+
+    Only the compared fields are read of the version's record (JSON paths), not the record.
+    """
+    stored = session.connection().execute(_COMPARED_FIELDS, {"version_id": version_id}).first()
+    if stored is None:
+        return None
+    mine = record.model_dump(mode="json", include=set(_COMPARED))
+    changed = {k: mine.get(k) for k in _COMPARED if getattr(stored, k) != mine.get(k)}
     return changed or None
