@@ -170,6 +170,10 @@ def run_bench(
     e2e_table.add_row("no-op tasks / s", f"{figures['noop_tasks_per_s']:.1f}")
     e2e_table.add_row("pages / s", f"{figures['e2e_pages_per_s']:.1f}")
     e2e_table.add_row("[bold]pages/s ÷ no-op/s[/]", f"[bold]{figures['e2e_ratio']:.3f}[/]")
+    parsed_only, store_share = figures["parse_only_pages_per_s"], figures["store_share_of_page"]
+    e2e_table.add_row("pages / s, parsed only (no store)", f"{parsed_only:.1f}")
+    e2e_table.add_row("parsed only ÷ no-op/s (ceiling)", f"{figures['parse_only_ratio']:.3f}")
+    e2e_table.add_row("share of a page's time in the store", f"{store_share:.0%}")
     if "scale_2_vs_1" in figures:
         e2e_table.add_row(
             "pages / s with 1 worker process", f"{figures['pages_per_s_1_worker']:.1f}"

@@ -199,6 +199,29 @@ def _send_pages(count: int, bodies: list[bytes]) -> None:
         )
 
 
+@contextmanager
+def _pages_to_parse_only() -> Iterator[None]:
+    """Publish pages to the parse-only probe instead of the pages stage (and its ledger)."""
+    from producers import publish as publishing
+    from schemas.tasks import PROCESS_PAGE
+    from workers import publishing as wired  # noqa: F401  (wires publishing to the workers)
+    from workers.probe import parse_only
+
+    port = publishing.port()
+
+    def send(name: str, message: dict[str, object]) -> None:
+        if name == PROCESS_PAGE:
+            parse_only.apply_async(args=[message])
+        else:
+            port.send(name, message)
+
+    publishing.wire(port.store, send)
+    try:
+        yield
+    finally:
+        publishing.wire(port.store, port.send)
+
+
 def _send_noops(count: int, counter: str) -> None:
     from workers.probe import noop
 
@@ -225,6 +248,14 @@ def timed_run(
 
             def done() -> int:
                 return int(client.get(counter) or 0)
+        elif kind == "parse_only":
+            from workers.probe import PARSED_COUNTER
+
+            with _pages_to_parse_only():
+                _send_pages(count, bodies)
+
+            def done() -> int:
+                return int(client.get(PARSED_COUNTER) or 0)
         else:
             _send_pages(count, bodies)
             repo = runtime.repository()
@@ -277,7 +308,11 @@ def end_to_end(
     runs: list[Run] = []
     try:
         with stack(tmp) as base:
-            plan = [("noop", pages * 4, workers), ("pages", pages, workers)]
+            plan = [
+                ("noop", pages * 4, workers),
+                ("pages", pages, workers),
+                ("parse_only", pages, workers),
+            ]
             if scale and workers != 1:
                 plan.append(("pages", pages, 1))
             for kind, count, procs in plan:
@@ -287,7 +322,7 @@ def end_to_end(
             database = base.database
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    noop, paged = runs[0], runs[1]
+    noop, paged, parsed = runs[0], runs[1], runs[2]
     result: dict[str, object] = {
         "database": database,
         "workers": workers,
@@ -295,11 +330,16 @@ def end_to_end(
         "noop_tasks_per_s": round(noop.per_s, 2),
         "e2e_ratio": round(paged.per_s / noop.per_s, 4),
         "e2e_ms_per_page": round(1000 / paged.per_s, 3),
+        # the pages stage alone (no store): the most any store design could reach here
+        "parse_only_pages_per_s": round(parsed.per_s, 2),
+        "parse_only_ratio": round(parsed.per_s / noop.per_s, 4),
+        "store_share_of_page": round(1 - paged.per_s / parsed.per_s, 4),
         "cpu_ms_per_page": {k: round(v, 3) for k, v in paged.cpu_ms.items()},
+        "cpu_ms_per_parse_only": {k: round(v, 3) for k, v in parsed.cpu_ms.items()},
         "cpu_ms_per_noop": {k: round(v, 3) for k, v in noop.cpu_ms.items()},
         "peak_rss_mb": {k: round(v, 1) for k, v in paged.peak_rss_mb.items()},
     }
-    if len(runs) > 2:
-        result["pages_per_s_1_worker"] = round(runs[2].per_s, 2)
-        result["scale_2_vs_1"] = round(paged.per_s / runs[2].per_s, 3)
+    if len(runs) > 3:
+        result["pages_per_s_1_worker"] = round(runs[3].per_s, 2)
+        result["scale_2_vs_1"] = round(paged.per_s / runs[3].per_s, 3)
     return result

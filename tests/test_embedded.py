@@ -156,6 +156,10 @@ def test_bench_end_to_end_through_redis(embedded: dict[str, str]) -> None:
     assert figures["database"] == "postgresql"
     assert figures["e2e_pages_per_s"] > 0 and figures["noop_tasks_per_s"] > 0  # type: ignore[operator]
     assert 0 < figures["e2e_ratio"] < 1  # type: ignore[operator]
+    # the parse-only probe parsed the same pages and stored none of them
+    assert 0 < figures["parse_only_ratio"] < 1  # type: ignore[operator]
+    parse_cpu = figures["cpu_ms_per_parse_only"]
+    assert isinstance(parse_cpu, dict) and parse_cpu["worker children"] > 0
     cpu = figures["cpu_ms_per_page"]
     assert isinstance(cpu, dict) and cpu["worker children"] > 0 and cpu["postgres"] > 0
     peaks = figures["peak_rss_mb"]
