@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import TypeAdapter
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -43,6 +44,8 @@ KINDS = (
     "replayed",
 )
 MAX_LIMIT = 1000  # most events one read returns
+# ISO 8601 as pydantic writes it ("…Z" for UTC): the CLI's JSON lines and the API's events agree
+_TIMESTAMP: TypeAdapter[datetime] = TypeAdapter(datetime)
 FEED_LOCK = 0x6E62_6665_6564  # "nbfeed": the feed's advisory lock id (PostgreSQL)
 
 _EVENT_COLUMNS = ("kind", "report_id", "version", "source_id", "quarantine_id", "at", "data")
@@ -107,7 +110,7 @@ class ChangeEvent:
         return {
             "cursor": self.cursor,
             "kind": self.kind,
-            "at": self.at.isoformat(),
+            "at": _TIMESTAMP.dump_python(self.at, mode="json"),
             "report_id": self.report_id,
             "version": self.version,
             "source_id": self.source_id,
