@@ -142,9 +142,9 @@ class Fetcher:
                 # the client (an SSL context: tens of ms) is built before the host's slot is
                 # taken, so the slot's spacing is the spacing of the requests the host sees
                 scheme = urlsplit(target.url).scheme.lower()
-                self._clients.get(scheme, target.host, policy.proxy, policy.tls)
+                client = self._clients.get(scheme, target.host, policy.proxy, policy.tls)
                 with self.slot(target.host, policy):
-                    return self._once(target, policy, validators, raw=raw, extra=extra)
+                    return self._once(target, policy, validators, client, raw=raw, extra=extra)
             except HostBusy as busy:
                 raise FetchError(
                     target.url,
@@ -206,12 +206,12 @@ class Fetcher:
         target: Target,
         policy: FetchPolicy,
         validators: Validators | None,
+        client: httpx.Client,
         *,
         raw: bool = False,
         extra: dict[str, str] | None = None,
     ) -> Reply:
         """One request to the pinned address; the body read only for a 200 (raw: any status)."""
-        scheme = urlsplit(target.url).scheme.lower()
         headers = {
             "Host": netguard.host_header(target),
             "User-Agent": policy.user_agent,
@@ -228,7 +228,6 @@ class Fetcher:
             cookie := jars.cookie_header(policy.cookies, target.url)
         ):
             headers["Cookie"] = cookie
-        client = self._clients.get(scheme, target.host, policy.proxy, policy.tls)
         url = target.url
         deadline = time.monotonic() + policy.timeout * WHOLE_REQUEST_FACTOR
         cut = policy.deadline is not None and policy.deadline < deadline
