@@ -242,3 +242,18 @@ def test_pre2019_grid_with_spanning_labels_reads_by_header() -> None:
     assert cells["review.total"] == ("四、行政复议数量", "3", 3.0)
     assert cells["active.normative_docs"][1:] == ("见附件", None)
     assert "table.unreadable_cell" in {w.rule for w in record.warnings}
+
+
+def test_a_report_flattened_onto_one_line_is_still_a_report() -> None:
+    # a traditional mirror with pinyin after characters, the whole report on one line: its
+    # first section heading runs straight into the text
+    [page] = (FIXTURES / "labelled" / "raw").glob("135_*")
+    record = analyse(page.read_bytes(), content_type="text/plain").record
+    assert record.is_report and record.year == 2020
+    assert record.format is not None and record.format.startswith("gb")
+    assert record.indicators == []  # its tables were images: nothing is invented
+
+
+def test_a_section_heading_inside_a_sentence_does_not_make_a_report() -> None:
+    notice = "各单位：\n请按要求报送材料。一、总体情况 各单位要认真对待。\n特此通知。"
+    assert not analyse(notice.encode(), content_type="text/plain").record.is_report

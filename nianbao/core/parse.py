@@ -17,6 +17,7 @@ from nianbao.core.dates import parse_date, repair_mangled
 from nianbao.core.document import Document
 from nianbao.core.extract import is_chrome_line
 from nianbao.core.gbtables import parse_gb_tables
+from nianbao.core.legal_basis import era_from_legal_basis
 from nianbao.core.text import is_traditional, to_simplified
 from schemas.report import AnnualReport, Indicator, ValidationWarning
 
@@ -169,7 +170,9 @@ def parse(doc: Document, link_text: str | None = None) -> ParsedReport:
                 message=f"the signature date {signature.raw_date!r} has lost characters",
             )
         )
-    fmt = _format(year, (gb.format if gb else None) or text_format, legacy_table is not None)
+    fmt = _format(year, (gb.format if gb else None) or text_format, legacy_table is not None) or (
+        era_from_legal_basis(text) if year is None else None
+    )
     if not is_report:  # a notice may reprint the blank template: its cells are no report's
         fmt, indicators = None, []
     return ParsedReport(
@@ -274,7 +277,7 @@ def _line_of(title: str, lines: list[str]) -> int | None:
 _SECTION_SIGNS = re.compile(
     r"^[一二三四五六七八九十]+\s*[、.．]\s*[^。，,]{0,16}?(?:概述|总体情况|基本情况|总体工作情况|"
     r"主动公开|依申请公开|收到和处理政府信息公开申请|行政复议|收费|存在的主要问题|改进措施)"
-    r"[^。，,]{0,24}$"
+    r"(?:[^。，,]{0,24}$|[^。，,\s]{0,24}\s)"  # a heading line, or one the page ran into its text
 )
 _BODY_REPORTS = re.compile(
     r"本(?:年度)?(?:报告|年报)|现将[^。]{0,40}?(?:信息公开|政务公开)[^。]{0,10}?报告|"
