@@ -257,3 +257,11 @@ def test_a_report_flattened_onto_one_line_is_still_a_report() -> None:
 def test_a_section_heading_inside_a_sentence_does_not_make_a_report() -> None:
     notice = "各单位：\n请按要求报送材料。一、总体情况 各单位要认真对待。\n特此通知。"
     assert not analyse(notice.encode(), content_type="text/plain").record.is_report
+
+
+def test_the_year_of_the_work_the_opening_says_it_reports_on() -> None:
+    # no title: the opening says "…等六个方面汇报我镇2023年政府信息公开工作"
+    [page] = (FIXTURES / "labelled" / "raw").glob("154_*")
+    assert analyse(page.read_bytes(), content_type="text/plain").record.year == 2023
+    other = "一、总体情况\n我镇落实条例。回顾2019年以来，政府信息公开不断深化。\n二、主动公开\n" * 2
+    assert analyse(other.encode(), content_type="text/plain").record.year is None

@@ -364,6 +364,10 @@ _BODY_YEAR = (
     # a paragraph opening with the year ("2020年七里坪镇严格按照…"), not with a date ("2008年4月")
     re.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?(?:以来)?\s*[，,]?(?![\d月底初])", re.M),
     re.compile(r"(?P<year>(?:19|20)\d{2})\s*年度?" + _REPORT_WORDS),
+    # the sentence that says what it reports on: "…等六个方面汇报我镇2023年政府信息公开工作"
+    re.compile(
+        r"(?:汇报|报告|总结)[^。]{0,12}?(?P<year>(?:19|20)\d{2})\s*年度?(?:政府信息公开|政务公开)"
+    ),
 )
 
 
