@@ -12,7 +12,7 @@ from nianbao.storage.migrate import alembic_config, upgrade
 from nianbao.storage.repository import make_engine
 from nianbao.storage.tables import Base
 
-HEAD = "0006"
+HEAD = "0007"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -252,4 +252,31 @@ def test_0006_keeps_one_open_entry_per_page_and_closes_stored_ones(url: str) -> 
         assert conn.execute(text("SELECT count(*) FROM quarantine")).scalar() == 4
         columns = {c["name"] for c in inspect(conn).get_columns("quarantine")}
         assert "status" not in columns
+    engine.dispose()
+
+
+def test_0007_copies_region_level_and_kind_of_stored_reports_into_columns(url: str) -> None:
+    from sqlalchemy import inspect, text
+
+    from devtools.calibrate import _seed, _text, to_message
+    from nianbao.storage.repository import Repository
+
+    engine = make_engine(url)
+    config = alembic_config(url)
+    upgrade(engine)
+    stored = to_message(_text(_seed("003")), "https://a.gov.cn/1.html")
+    Repository(engine).save_report(stored)
+    command.downgrade(config, "0006")  # a report stored before the columns existed
+    with engine.connect() as conn:
+        assert "province" not in {c["name"] for c in inspect(conn).get_columns("reports")}
+    upgrade(engine)
+    region, agency = stored.record.region, stored.record.agency
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT province, city, county, division_code, level, is_report FROM reports")
+        ).one()
+    assert tuple(row) == (region.province, region.city, region.county, region.code,
+                          agency.level, True)  # fmt: skip
+    assert region.code is not None  # the seed names its place: the copy is not all nulls
+    command.downgrade(config, "0006")
     engine.dispose()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -70,6 +71,16 @@ class ReportRow(Base):
     )
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
+    # The current record's region, level and kind as columns: the API and the exports filter on
+    # them (an index each), where a JSON path of the record would be read row by row.
+    province: Mapped[str | None] = mapped_column(Text, index=True)
+    city: Mapped[str | None] = mapped_column(Text, index=True)
+    county: Mapped[str | None] = mapped_column(Text, index=True)
+    division_code: Mapped[str | None] = mapped_column(
+        String(12), index=True, comment="GB/T 2260 code of the report's region"
+    )
+    level: Mapped[str | None] = mapped_column(String(16), index=True)
+    is_report: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (Index(None, "agency_key", "year"),)
 

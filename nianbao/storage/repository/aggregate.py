@@ -6,6 +6,8 @@ signature and LSH bands; sections and indicators follow the current version.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,19 @@ from nianbao.storage.repository.base import utcnow
 from nianbao.storage.tables import BandRow, IndicatorRow, ReportRow, SectionRow, VersionRow
 from schemas.messages import ParsedPage
 from schemas.report import AnnualReport
+
+
+def filter_columns(record: AnnualReport) -> dict[str, Any]:
+    """The report row's copies of the record's region, level and kind (the API filters on them)."""
+    region = record.region
+    return {
+        "province": region.province,
+        "city": region.city,
+        "county": region.county,
+        "division_code": region.code,
+        "level": record.agency.level,
+        "is_report": record.is_report,
+    }
 
 
 def new_report(session: Session, parsed: ParsedPage, who: Identity) -> tuple[int, int]:
@@ -34,6 +49,7 @@ def new_report(session: Session, parsed: ParsedPage, who: Identity) -> tuple[int
         current_version=1,
         created_at=now,
         updated_at=now,
+        **filter_columns(record),
     )
     session.add(report)
     session.flush()
@@ -60,6 +76,8 @@ def new_version(
     report.title, report.format = record.title, record.format
     report.published_on, report.text_length = record.published_on, parsed.text_length
     report.record = record.model_dump(mode="json")
+    for column, value in filter_columns(record).items():
+        setattr(report, column, value)
     report.updated_at = utcnow()
     session.execute(delete(SectionRow).where(SectionRow.report_id == report_id))
     session.execute(delete(IndicatorRow).where(IndicatorRow.report_id == report_id))

@@ -2,8 +2,8 @@
 version, and the flat rows of the exports, read in keyset batches so memory stays flat.
 
 Every filter is a bound parameter of a SQLAlchemy expression (never formatted into SQL). Region
-names, the division code, the level and is_report live in the report's JSON record; they are
-read with the dialect's JSON path operators (json_extract on SQLite, ->> on PostgreSQL).
+names, the division code, the level and is_report are the report row's indexed copies of its
+record's fields (kept by the store, filled for older rows by migration 0007).
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from nianbao.storage.tables import IndicatorRow, ReportRow, SourceRow, VersionRo
 from schemas.api import IndicatorCell, ReportSummary
 from schemas.report import AnnualReport, ReportVersion, StoredReport
 
-_REGION = ReportRow.record["region"]
-PROVINCE = _REGION["province"].as_string()
-CITY = _REGION["city"].as_string()
-COUNTY = _REGION["county"].as_string()
-DIVISION = _REGION["code"].as_string()
-LEVEL = ReportRow.record["agency"]["level"].as_string()
-IS_REPORT = ReportRow.record["is_report"].as_boolean()
+PROVINCE = ReportRow.province
+CITY = ReportRow.city
+COUNTY = ReportRow.county
+DIVISION = ReportRow.division_code
+LEVEL = ReportRow.level
+IS_REPORT = ReportRow.is_report
 
 _SUMMARY_COLUMNS = (
     ReportRow.id,
@@ -87,8 +86,11 @@ class RegionFilter:
         for column, value in ((PROVINCE, self.province), (CITY, self.city), (COUNTY, self.county)):
             if value is not None:
                 found.append(column == value)
-        if self.division is not None:
-            found.append(DIVISION.startswith(division_prefix(self.division), autoescape=True))
+        if self.division is not None:  # a prefix as a range: the index serves it in any collation
+            low, high = division_range(self.division)
+            found.append(DIVISION >= low)  # noqa: SIM300 (SQL)
+            if high is not None:
+                found.append(DIVISION < high)  # noqa: SIM300 (SQL)
         return found
 
 
@@ -154,6 +156,15 @@ def division_prefix(code: str) -> str:
     while len(prefix) > 2 and prefix.endswith("00"):
         prefix = prefix[:-2]
     return prefix
+
+
+def division_range(code: str) -> tuple[str, str | None]:
+    """Codes inside `code` as a range of digit strings: [5101, 5102) for 510100; no end for 99."""
+    prefix = division_prefix(code)
+    if not prefix.isdigit():
+        raise ValueError(f"a division code is digits, not {code!r}")
+    after = str(int(prefix) + 1).zfill(len(prefix))
+    return prefix, after if len(after) == len(prefix) else None
 
 
 def division_codes(code: str | None) -> dict[str, str | None]:
