@@ -13,10 +13,10 @@ _AREA_CODE = re.compile(r"(?<![\d-])(?:[(（](0\d{2,3})[)）]|(0\d{2,3})\s*[-—
 _EVIDENCE_HEAD, _EVIDENCE_TAIL = 12000, 4000  # characters of a long text searched for evidence
 _CITATION = re.compile(r"(《)|(?:人民)?政府")
 _TITLE_YEAR = re.compile(r"\d{4}\s*年度?")
-_SELF = re.compile(r"(?:我|本|全)(省|市|县|区|镇|乡|街道)")
+_SELF = re.compile(r"(?:我|本|全)(省|市|县|区|镇|乡|街道|街(?!区|头|巷|面|路|边))")
 _SELF_LEVELS = {
     "省": "province", "市": "city", "县": "county", "区": "county",
-    "镇": "township", "乡": "township", "街道": "township",
+    "镇": "township", "乡": "township", "街道": "township", "街": "township",  # 我街: 我街道
 }  # fmt: skip
 _HAS_COUNTIES = re.compile(r"各县")  # a city government has counties under it
 
