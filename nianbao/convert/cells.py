@@ -7,8 +7,13 @@ ink, without the rules) and the crops go into two montages, each read by one tes
 * figures: the short, one-line crops of each table row side by side with wide gaps, a row of the
   table a line of the montage, read with the ``eng`` model (digits in their own context, as
   printed; a lone 1 read as | or l is a 1). A crop whose read is a plain number is that number.
+* the same figure crops again, one a line (a second read with other neighbours, which misreads
+  other digits: "95" read as "99" side by side is "95" alone, a lost "1" comes back).
 * the rest (labels, and figures the first read could not make a number of): one crop per line,
   read with chi_sim, and a label close to the template's wording takes it (`labels.correct`).
+
+A figure whose numeric reads differ keeps them all (`Cells.reads`); the table's identities
+choose between them later (`resolve`), or keep neither.
 
 Pure numpy: the caller runs tesseract on each montage and hands back its TSV.
 """
@@ -156,6 +161,14 @@ def figure(text: str) -> str | None:
     return number if _NUMBER.match(number) else None
 
 
+@dataclass(frozen=True)
+class Cells:
+    """Every cell's text (an empty cell's is ""), and a figure's reads where they differ."""
+
+    texts: dict[Key, str]
+    reads: dict[Key, tuple[str, ...]]
+
+
 def read_cells(
     clean: np.ndarray,
     grids: list[ruled.Grid],
@@ -163,8 +176,8 @@ def read_cells(
     read: Reader,
     figures_language: str,
     text_language: str,
-) -> dict[Key, str]:
-    """The text of every cell of the page's grids (an empty cell's is "")."""
+) -> Cells:
+    """The text of every cell of the page's grids, and the differing reads of its figures."""
     crops: dict[Key, np.ndarray] = {}
     rows: dict[tuple[int, int], list[tuple[Key, np.ndarray]]] = {}
     for n, grid in enumerate(grids):
@@ -180,6 +193,7 @@ def read_cells(
     )
     max_height = max(clean.shape[0], 2 * dpi)
     gap = max(8, dpi // 8)
+    numbers: dict[Key, list[str]] = {}
     for montage in lined(list(rows.values()), int(dpi * _FIGURE_GAP_INCHES), max_height):
         for key, words in montage.assign(
             ruled.words(read(montage.image, figures_language))
@@ -187,8 +201,24 @@ def read_cells(
             number = figure(" ".join(word.text for word in words))
             if number is not None:
                 texts[key] = number
+                numbers[key] = [number]
+    alone = [item for line in rows.values() for item in line]
+    for montage in stacked(alone, gap, max_height):
+        for key, words in montage.assign(
+            ruled.words(read(montage.image, figures_language))
+        ).items():
+            if (number := figure(" ".join(word.text for word in words))) is not None:
+                numbers.setdefault(key, []).append(number)
     rest = [(key, crop) for key, crop in crops.items() if not texts[key]]
     for montage in stacked(rest, gap, max_height):
         for key, words in montage.assign(ruled.words(read(montage.image, text_language))).items():
             texts[key] = labels.correct(ruled.cell_text(words))
-    return texts
+    reads: dict[Key, tuple[str, ...]] = {}
+    for key, found in numbers.items():
+        if texts[key] not in found:  # a figure the first read missed, read by chi_sim
+            found = [texts[key], *found] if figure(texts[key]) else found
+        distinct = tuple(dict.fromkeys(found))
+        if len(distinct) > 1:
+            reads[key] = distinct
+            texts[key] = distinct[0]
+    return Cells(texts, reads)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nianbao.convert import cells, prose, ruled
+from nianbao.convert import cells, prose, resolve, ruled
 from nianbao.convert.model import GRIDS_TYPE, ConvertedDocument
 from nianbao.convert.run import (
     Budget,
@@ -29,6 +29,8 @@ from nianbao.convert.run import (
     workdir,
 )
 from nianbao.core.errors import PageRejected
+from nianbao.core.pipeline import analyse
+from schemas.report import AnnualReport
 
 _PAGE_SIZE = re.compile(rb"^Page\s+(\d+)\s+size:\s+([\d.]+)\s+x\s+([\d.]+)\s+pts", re.M)
 _PAGES = re.compile(rb"^Pages:\s+(\d+)", re.M)
@@ -177,12 +179,17 @@ def _read_page(
     def read(montage: np.ndarray, languages: str) -> str:
         return _tesseract(montage, languages, dpi, budget, tmp)
 
-    texts = (
+    found = (
         cells.read_cells(clean, grids, dpi, read, figures, settings.ocr_languages)
         if grids
         else None
     )
-    return ruled.layout(ruled.words(read(prose, settings.ocr_languages)), grids, texts)
+    return ruled.layout(
+        ruled.words(read(prose, settings.ocr_languages)),
+        grids,
+        found.texts if found else None,
+        found.reads if found else None,
+    )
 
 
 def _tesseract(image: np.ndarray, languages: str, dpi: int, budget: Budget, tmp: Path) -> str:
@@ -231,6 +238,11 @@ def _continue(
     blocks.extend(page)
 
 
+def _core(payload: bytes) -> AnnualReport:
+    """The core's record of a grids payload (to place the cells `resolve` chooses between)."""
+    return analyse(payload, content_type=GRIDS_TYPE).record
+
+
 def _is_furniture(block: str | ruled.PageTable) -> bool:
     """A page number or running header line, which a table may run across."""
     return isinstance(block, str) and len(block) <= _FURNITURE_CHARS
@@ -251,7 +263,15 @@ def _result(
         "identities hold",
     )
     text = prose.repair("\n".join(lines))
+    reads = {
+        (n, row, column): texts
+        for n, block in enumerate(b for b in blocks if isinstance(b, ruled.PageTable))
+        for (row, column), texts in block.reads.items()
+    }
+    tables, unresolved = resolve.resolve(text, tables, reads, _core)
+    ambiguous = resolve.warning(unresolved)
     payload = json.dumps({"text": text, "tables": tables}, ensure_ascii=False)
     return ConvertedDocument(
-        "ocr", payload.encode("utf-8"), GRIDS_TYPE, "tesseract", (warning,), pages
-    )
+        "ocr", payload.encode("utf-8"), GRIDS_TYPE, "tesseract",
+        (warning, ambiguous) if ambiguous else (warning,), pages,
+    )  # fmt: skip

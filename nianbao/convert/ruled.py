@@ -228,6 +228,8 @@ class PageTable:
 
     rows: list[list[str]]
     edges: list[int]
+    # (row, column) -> a figure's differing reads, the first in `rows` (see `resolve`)
+    reads: dict[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
 
     def extend(self, other: PageTable, tolerance: int) -> bool:
         """Append a table that goes on from this one (on the next page), aligned by its rules.
@@ -235,8 +237,10 @@ class PageTable:
         Its columns must be made of this table's: each of its rules within `tolerance` pixels
         of one of ours. Then each row is spread over our columns. False if they do not align.
         """
+        offset = len(self.rows)
         if other.edges and len(other.edges) == len(self.edges):
             self.rows.extend(other.rows)
+            self.reads.update({(offset + r, c): texts for (r, c), texts in other.reads.items()})
             return True
         mapping = []
         for x in other.edges:
@@ -250,16 +254,23 @@ class PageTable:
                 for j in range(mapping[c], mapping[c + 1]):
                     spread[j] = text
             self.rows.append(spread)
+        for (r, c), texts in other.reads.items():
+            for j in range(mapping[c], mapping[c + 1]):
+                self.reads[(offset + r, j)] = texts
         return True
 
 
 def layout(
-    page_words: list[Word], grids: list[Grid], cell_texts: dict[tuple[int, int], str] | None = None
+    page_words: list[Word],
+    grids: list[Grid],
+    cell_texts: dict[tuple[int, int], str] | None = None,
+    cell_reads: dict[tuple[int, int], tuple[str, ...]] | None = None,
 ) -> list[str | PageTable]:
     """The page as blocks in order: text lines, and each table as a grid of cell texts.
 
     A cell's text is its entry in `cell_texts` (grid number, cell id) when given (the cells read
-    one by one), else the page's words whose centre it holds.
+    one by one), else the page's words whose centre it holds; a figure read differently twice
+    has its reads in `cell_reads`, which go on the table's slots.
     """
     cell_words: dict[tuple[int, int], list[Word]] = {}
     lines: dict[tuple[int, int, int], list[Word]] = {}
@@ -285,7 +296,13 @@ def layout(
             [texts[grid.cells[(r, c)]] for c in range(len(grid.columns) - 1)]
             for r in range(len(grid.rows) - 1)
         ]
-        blocks.append((grid.rows[0].pos, PageTable(rows, [rule.pos for rule in grid.columns])))
+        reads = {
+            slot: (cell_reads or {})[(n, cell)]
+            for slot, cell in grid.cells.items()
+            if (n, cell) in (cell_reads or {})
+        }
+        table = PageTable(rows, [rule.pos for rule in grid.columns], reads)
+        blocks.append((grid.rows[0].pos, table))
     return [block for _, block in sorted(blocks, key=lambda item: item[0])]
 
 

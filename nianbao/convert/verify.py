@@ -14,12 +14,15 @@ breaks every identity it is in, so on an OCR'd record a figure is kept only when
   is in uncheckable;
 * for the pre-2019 统计表: the whole table's sums hold and nothing was said about it.
 
-Every other figure (the 主动公开 table and the prose's figures have no identity) becomes null, its
-raw text kept, with an ``ocr.unverified`` warning. Never a value that was not vouched for.
+A cell OCR read two ways that the identities did not settle (`resolve`, an ``ocr.ambiguous``
+warning) counts as unread. Every other figure (the 主动公开 table and the prose's figures have
+no identity) becomes null, its raw text kept, with an ``ocr.unverified`` warning. Never a value
+that was not vouched for.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from nianbao.core.gbtables.maps import (
@@ -43,6 +46,8 @@ CHECKED = {
 # Reader warnings that leave only some identities uncheckable (handled cell by cell).
 _CELL_LEVEL = ("table.unreadable_cell", "table.row_missing")
 _EPSILON = 1e-6
+AMBIGUOUS = "ocr.ambiguous"  # a warning naming cells read two ways the identities did not settle
+_NAMED_CELL = re.compile(r"(\w+)/(\w+)/(\w+) = ")
 
 
 def _key(indicator: Indicator) -> Key:
@@ -81,7 +86,7 @@ def identities(rows: set[str | None]) -> Iterator[tuple[Side, Side, bool]]:
         yield parts, [("review_litigation", group, "total")], True
 
 
-def _holds(values: dict[Key, float | None], left: Side, right: Side) -> bool | None:
+def holds(values: dict[Key, float | None], left: Side, right: Side) -> bool | None:
     """Whether an identity holds; None when it cannot be checked (a cell absent or all blank).
 
     Blank counts as 0 when another cell of the identity has a number, as the core checks it.
@@ -110,20 +115,36 @@ def _complaints(record: AnnualReport, table: str, cell_level: bool) -> bool:
     return False
 
 
+def ambiguous_cells(record: AnnualReport) -> set[Key]:
+    """The cells OCR read two ways that no identity settled (named by an ``ocr.ambiguous``
+    warning): unread, as if their text were not a quantity."""
+    return {
+        (table, row, column)
+        for warning in record.warnings
+        if warning.rule == AMBIGUOUS
+        for table, row, column in _NAMED_CELL.findall(warning.message)
+    }
+
+
 def vouched_cells(record: AnnualReport) -> set[Key]:
     """The figures of the record its table identities vouch for (see the module's rules)."""
-    values = {_key(i): i.value for i in record.indicators if i.table in CHECKED}
+    doubtful = ambiguous_cells(record)
+    values = {
+        _key(i): i.value
+        for i in record.indicators
+        if i.table in CHECKED and _key(i) not in doubtful
+    }
     held: set[Key] = set()
     tied: set[Key] = set()
     failed: set[Key] = set()
     rows = {i.row_code for i in record.indicators if i.table == "applications"}
     for left, right, ties in identities(rows):
-        holds = _holds(values, left, right)
-        if holds is None:
+        result = holds(values, left, right)
+        if result is None:
             continue
         for key in (*left, *right):
-            (held if holds else failed).add(key)
-            if holds and ties:
+            (held if result else failed).add(key)
+            if result and ties:
                 tied.add(key)
     vouched = {
         key
