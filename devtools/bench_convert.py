@@ -66,8 +66,13 @@ def convert_ms_per_page() -> dict[str, float]:
     return figures
 
 
-def fidelity() -> dict[str, tuple[float, int]]:
-    """Per converted form: (share of the originals' table cells matched, values invented)."""
+def fidelity(
+    per_report: dict[tuple[str, str], tuple[int, int, int]] | None = None,
+) -> dict[str, tuple[float, int]]:
+    """Per converted form: (share of the originals' table cells matched, values invented).
+
+    `per_report`, when given, gets (matched, cells, invented) for each (form, report).
+    """
     out: dict[str, tuple[float, int]] = {}
     forms = {
         "doc": ".doc",
@@ -78,6 +83,7 @@ def fidelity() -> dict[str, tuple[float, int]]:
     for form, suffix in forms.items():
         matched = total = invented = 0
         for pdf in REAL:
+            before = (matched, total, invented)
             want = analyse(pdf.read_bytes(), content_type="application/pdf").record
             body = (OFFICE / f"{pdf.stem}{suffix}").read_bytes()
             got = analyse_document(body, content_type="application/octet-stream").record
@@ -90,10 +96,19 @@ def fidelity() -> dict[str, tuple[float, int]]:
                 matched += have.get(key(indicator), object()) == indicator.value
             original = {key(i): i.value for i in want.indicators}
             invented += sum(1 for k, v in have.items() if v is not None and original.get(k) != v)
+            if per_report is not None:
+                per_report[(form, pdf.stem)] = (
+                    matched - before[0],
+                    total - before[1],
+                    invented - before[2],
+                )
         out[form] = (round(matched / total, 3) if total else 0.0, invented)
     return out
 
 
 if __name__ == "__main__":
     print(convert_ms_per_page())
-    print(fidelity())
+    reports: dict[tuple[str, str], tuple[int, int, int]] = {}
+    print(fidelity(reports))
+    for (form, stem), (matched, cells, invented) in reports.items():
+        print(f"{form:11} {stem:22} {matched}/{cells} cells, {invented} invented")

@@ -24,8 +24,8 @@ from tests.conftest import FIXTURES
 
 OFFICE = FIXTURES / "office"
 REAL = sorted((FIXTURES / "real-reports").glob("*.pdf"))
-# OCR costs ~13 s a scan: the suite reads one real report's scan, `nianbao bench --convert`
-# all three (the same checks, as cell fidelity and invented values per form)
+# OCR costs ~20 s a scan: the suite's per-report checks read one real report's scan, and the
+# aggregate check all three (each once a session); `nianbao bench --convert` the 150 dpi scans too
 OCR_SAMPLE = [path for path in REAL if path.stem == "huaian-hongzequ-2023"]
 SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
 FIELDS = ("agency", "year", "format", "period", "contact")
@@ -156,6 +156,21 @@ def test_scan_at_300_dpi_has_90_percent_of_the_originals_cells(source: Path) -> 
     want, got = original(source), converted(f"{source.stem}.scan300.pdf", "application/pdf")
     share, invented = cells(want, got)
     assert share >= 0.90 and invented == 0, (share, invented)
+
+
+@needs("tesseract", "pdftoppm")
+def test_scans_at_300_dpi_have_90_percent_of_all_the_originals_cells() -> None:
+    # issue 17's target over the three real reports (~20 s of OCR a scan, each read once a
+    # session through `converted`): figures misread one way are recovered where the identities
+    # choose between two reads (nianbao.convert.resolve)
+    same = total = 0
+    for source in REAL:
+        want, got = original(source), converted(f"{source.stem}.scan300.pdf", "application/pdf")
+        share, invented = cells(want, got)
+        assert invented == 0, source.stem
+        count = len({_key(i) for i in want.indicators if i.table != "narrative"})
+        same, total = same + round(share * count), total + count
+    assert same / total >= 0.90, (same, total)
 
 
 def _review(group: str, values: list[int]) -> list[Indicator]:
