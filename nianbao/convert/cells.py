@@ -7,8 +7,9 @@ ink, without the rules) and the crops go into two montages, each read by one tes
 * figures: the short, one-line crops of each table row side by side with wide gaps, a row of the
   table a line of the montage, read with the ``eng`` model (digits in their own context, as
   printed; a lone 1 read as | or l is a 1). A crop whose read is a plain number is that number.
-* the same figure crops again, one a line (a second read with other neighbours, which misreads
-  other digits: "95" read as "99" side by side is "95" alone, a lost "1" comes back).
+* the same figure crops again, eight a line with wider gaps, so each has other neighbours than
+  its table row's: a second read that misreads other digits ("95" read as "99" beside its row
+  is "95" here, a lost "1" comes back). One more eng run per page of figures.
 * the rest (labels, and figures the first read could not make a number of): one crop per line,
   read with chi_sim, and a label close to the template's wording takes it (`labels.correct`).
 
@@ -41,6 +42,8 @@ _NUMBER_CHARS = re.compile(r"^[\d|lI\]\[!Oo.,%]+$")
 _LINE_INCHES = 0.3  # a one-line crop is at most this tall (a figure printed up to ~16 pt)
 _FIGURE_INCHES = 2.0  # and a figure at most this wide
 _FIGURE_GAP_INCHES = 0.4  # between figures on a line: wide enough that no word spans two
+_SECOND_LINE = 8  # the second read's figures a line, in table order but not the table's lines
+_SECOND_GAP_INCHES = 0.6
 
 
 @dataclass(frozen=True)
@@ -202,8 +205,9 @@ def read_cells(
             if number is not None:
                 texts[key] = number
                 numbers[key] = [number]
-    alone = [item for line in rows.values() for item in line]
-    for montage in stacked(alone, gap, max_height):
+    figures = [item for line in rows.values() for item in line]
+    regrouped = [figures[i : i + _SECOND_LINE] for i in range(0, len(figures), _SECOND_LINE)]
+    for montage in lined(regrouped, int(dpi * _SECOND_GAP_INCHES), max_height):
         for key, words in montage.assign(
             ruled.words(read(montage.image, figures_language))
         ).items():
