@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from nianbao.convert import resolve
+from nianbao.convert import resolve, ruled
 from nianbao.convert.verify import check_ocr
 from nianbao.core.gbtables.maps import APPLICANTS as _APPLICANTS
 from schemas.report import AnnualReport, Indicator, ValidationWarning
@@ -127,3 +127,32 @@ def test_check_ocr_treats_an_unresolved_cell_as_unread() -> None:
         0,
         3,
     ]
+
+
+def test_a_read_that_is_not_a_quantity_is_no_candidate() -> None:
+    def analyse(payload: bytes) -> AnnualReport:
+        row = json.loads(payload)["tables"][0][0]
+        codes = ("upheld", "corrected", "other", "pending", "total")
+        return AnnualReport(
+            is_report=True,
+            indicators=[
+                _indicator(("review_litigation", "review", code), float(text))
+                for code, text in zip(codes, row, strict=True)
+                if text.isdigit()
+            ],
+        )
+
+    # "x" is not a quantity: it neither counts as a blank 0 nor gets chosen; "3" fits 2 + 1
+    tables = [[["2", "1", "0", "0", "3"]]]
+    out, unresolved = resolve.resolve("", tables, {(0, 0, 4): ("3", "x")}, analyse)
+    assert out == tables and unresolved == {}
+
+
+def test_a_table_continued_on_the_next_page_keeps_its_cells_reads() -> None:
+    first = ruled.PageTable([["a", "1"]], [0, 10, 20], {(0, 1): ("1", "7")})
+    assert first.extend(ruled.PageTable([["b", "2"]], [0, 10, 20], {(0, 1): ("2", "3")}), 2)
+    assert first.reads == {(0, 1): ("1", "7"), (1, 1): ("2", "3")}
+    # a row of one cell spanning both columns: its reads go on both slots
+    assert first.extend(ruled.PageTable([["4"]], [0, 21], {(0, 0): ("4", "9")}), 2)
+    assert first.rows[2] == ["4", "4"]
+    assert first.reads[(2, 0)] == first.reads[(2, 1)] == ("4", "9")

@@ -31,7 +31,7 @@ Slot = tuple[int, int, int]  # table number, row, column in the grids payload
 Options = dict[Key, tuple[float | None, ...]]
 MAX_CELLS = 6  # ambiguous cells resolved together at most
 MAX_COMBINATIONS = 256
-_MARKER = 7_770_001  # first marker number; markers never repeat a figure of the document
+_MARKER = 7_770_001  # first marker number (a marker the document also holds places nothing)
 
 
 def choose(
@@ -107,21 +107,25 @@ def resolve(
         return tables, {}
     places = place(text, tables, list(reads), analyse)
     values, rows = _figures(analyse(_payload(text, tables)))
+    keys = list(places.values())
     options: Options = {}
     for slot, key in places.items():
         parsed = [parse_cell(read) for read in reads[slot]]
-        options[key] = tuple(q.value if q else None for q in parsed)
+        numbers = tuple(q.value for q in parsed if q is not None and q.value is not None)
+        if keys.count(key) == 1 and numbers:  # one slot per cell, and a quantity to choose
+            options[key] = numbers
     chosen = choose(values, options, rows) if options else {}
     out = [[list(row) for row in table] for table in tables]
     unresolved: dict[Key, tuple[str, ...]] = {}
     for slot, key in places.items():
         value = chosen.get(key)
         texts = reads[slot]
-        if value is None:
+        pick = [t for t in texts if (q := parse_cell(t)) is not None and q.value == value]
+        if value is None or not pick:
             unresolved[key] = texts
             continue
         table, row, column = slot
-        out[table][row][column] = texts[options[key].index(value)]
+        out[table][row][column] = pick[0]
     return out, unresolved
 
 
