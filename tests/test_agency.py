@@ -127,7 +127,8 @@ def test_no_name_takes_the_level_the_text_speaks_of_itself_at() -> None:
     assert describe(None, "全市共受理申请").level is None  # 全市: a county-level city too
     assert describe(None, "").level is None
     assert describe(None, "2023年,我街按照条例有关要求,我街共收到申请4件").level == "township"
-    assert describe(None, "本街头设置公开栏，本街区居民可查阅").level is None  # a street, not 我街道
+    # 本街头, 本街区: a street, not 我街道
+    assert describe(None, "本街头设置公开栏，本街区居民可查阅").level is None
 
 
 def test_places_reads_the_name_outermost_first() -> None:
