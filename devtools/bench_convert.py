@@ -6,7 +6,8 @@ Each converter runs as the pages worker runs it (`nianbao.convert`: a child proc
 bounds, a private temporary directory) on the fixtures made from the real report PDFs
 (tests/fixtures/office), once per file; a page is a page of the original PDF. A converter whose
 binary is missing is left out. `fidelity` gives the share of the original's table cells each
-word converter's record has with the same value, and the values it invented.
+form's record has with the same value, the values it invented and the record fields that
+differ, over the real reports and the seeds (as .doc, .xls and a 300 dpi scan).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from nianbao.core.pipeline import analyse
 ROOT = Path(__file__).resolve().parents[1]
 OFFICE = ROOT / "tests" / "fixtures" / "office"
 REAL = sorted((ROOT / "tests" / "fixtures" / "real-reports").glob("*.pdf"))
+SEEDS = sorted((ROOT / "tests" / "fixtures" / "seeds").glob("*.txt"))
+FIELDS = ("agency", "year", "format", "period", "contact")  # the issue's record fields
 
 
 def _pages(pdf: Path) -> int:
@@ -68,10 +71,13 @@ def convert_ms_per_page() -> dict[str, float]:
 
 def fidelity(
     per_report: dict[tuple[str, str], tuple[int, int, int]] | None = None,
+    fields: dict[tuple[str, str], list[str]] | None = None,
 ) -> dict[str, tuple[float, int]]:
     """Per converted form: (share of the originals' table cells matched, values invented).
 
-    `per_report`, when given, gets (matched, cells, invented) for each (form, report).
+    Over the real reports and the seeds that have the form. `per_report`, when given, gets
+    (matched, cells, invented) for each (form, original); `fields` the record fields
+    (agency, year, format, period, contact) where the form's record differs from the original's.
     """
     out: dict[str, tuple[float, int]] = {}
     forms = {
@@ -80,14 +86,18 @@ def fidelity(
         "ocr_300dpi": ".scan300.pdf",
         "ocr_150dpi": ".scan150.pdf",
     }
+    key = lambda i: (i.table, i.row_code or i.row, i.column_code or i.column)  # noqa: E731
     for form, suffix in forms.items():
         matched = total = invented = 0
-        for pdf in REAL:
+        for source in [*REAL, *SEEDS]:
+            fixture = OFFICE / f"{source.stem}{suffix}"
+            if not fixture.exists():
+                continue
             before = (matched, total, invented)
-            want = analyse(pdf.read_bytes(), content_type="application/pdf").record
-            body = (OFFICE / f"{pdf.stem}{suffix}").read_bytes()
+            kind = "application/pdf" if source.suffix == ".pdf" else "text/plain"
+            want = analyse(source.read_bytes(), content_type=kind).record
+            body = fixture.read_bytes()
             got = analyse_document(body, content_type="application/octet-stream").record
-            key = lambda i: (i.table, i.row_code or i.row, i.column_code or i.column)  # noqa: E731
             have = {key(i): i.value for i in got.indicators if i.table != "narrative"}
             for indicator in want.indicators:
                 if indicator.table == "narrative":
@@ -97,11 +107,15 @@ def fidelity(
             original = {key(i): i.value for i in want.indicators}
             invented += sum(1 for k, v in have.items() if v is not None and original.get(k) != v)
             if per_report is not None:
-                per_report[(form, pdf.stem)] = (
+                per_report[(form, source.stem)] = (
                     matched - before[0],
                     total - before[1],
                     invented - before[2],
                 )
+            if fields is not None:
+                fields[(form, source.stem)] = [
+                    f for f in FIELDS if getattr(got, f) != getattr(want, f)
+                ]
         out[form] = (round(matched / total, 3) if total else 0.0, invented)
     return out
 
@@ -109,6 +123,9 @@ def fidelity(
 if __name__ == "__main__":
     print(convert_ms_per_page())
     reports: dict[tuple[str, str], tuple[int, int, int]] = {}
-    print(fidelity(reports))
+    differing: dict[tuple[str, str], list[str]] = {}
+    print(fidelity(reports, differing))
     for (form, stem), (matched, cells, invented) in reports.items():
-        print(f"{form:11} {stem:22} {matched}/{cells} cells, {invented} invented")
+        differ = ", ".join(differing[form, stem]) or "none"
+        print(f"{form:11} {stem:24} {matched}/{cells} cells, {invented} invented; "
+              f"fields that differ: {differ}")  # fmt: skip

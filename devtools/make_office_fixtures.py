@@ -8,7 +8,8 @@ as the PDF draws them), which LibreOffice saves as Word 97 .doc (and one as .rtf
 and tables as an .xlsx (prose in the first sheet, one sheet per table, merged ranges), which
 LibreOffice saves as Excel 97 .xls; and its pages rasterised by pdftoppm at 150 and 300 dpi
 (greyscale, then black and white at Otsu's threshold) and put back into an image-only PDF
-with Pillow. From each seed: a .doc of its lines. LibreOffice cannot write Kingsoft .wps,
+with Pillow. From each seed: a .doc and an .xls of its lines and tables, and a 300 dpi scan of
+the .doc as LibreOffice prints it. LibreOffice cannot write Kingsoft .wps,
 so there is no .wps fixture (WPS is sniffed and converted like .doc; see
 tests/test_convert.py). Also a corrupt .doc and .xls, and two OCR bombs: a 10,000 × 10,000
 px PNG and a PDF page that rasterises past it.
@@ -35,8 +36,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Write every fixture into --out."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT)
-    out = parser.parse_args(argv).out
+    parser.add_argument(
+        "--seeds-only", action="store_true", help="only the seeds' forms (the rest stay)"
+    )
+    options = parser.parse_args(argv)
+    out = options.out
     out.mkdir(parents=True, exist_ok=True)
+    if options.seeds_only:
+        with tempfile.TemporaryDirectory() as name:
+            _seed_forms(out, Path(name))
+        return
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         for pdf in REAL:
@@ -53,16 +62,27 @@ def main(argv: Sequence[str] | None = None) -> None:
                 shutil.copy(xlsx, out / xlsx.name)
             for dpi in (150, 300):
                 _scan(pdf, dpi, out / f"{pdf.stem}.scan{dpi}.pdf", tmp)
-        for seed in SEEDS:
-            lines, tables = _document(seed.read_bytes(), "text/plain")
-            docx = tmp / f"{seed.stem}.docx"
-            _write_docx(lines, tables, docx)
-            _soffice(docx, "doc:MS Word 97", out)
+        _seed_forms(out, tmp)
     _corrupt(out / f"{REAL[0].stem}.doc", out / "corrupt.doc")
     _corrupt(out / f"{REAL[0].stem}.xls", out / "corrupt.xls")
     _bombs(out)
     for path in sorted(out.iterdir()):
         print(f"{path.stat().st_size:>9} {path.relative_to(ROOT)}")
+
+
+def _seed_forms(out: Path, tmp: Path) -> None:
+    """Each seed as .doc, as .xls (its prose and tables) and scanned at 300 dpi (of its DOCX
+    printed to PDF by LibreOffice, then rasterised as the real reports are)."""
+    for seed in SEEDS:
+        lines, tables = _document(seed.read_bytes(), "text/plain")
+        docx = tmp / f"{seed.stem}.docx"
+        _write_docx(lines, tables, docx)
+        _soffice(docx, "doc:MS Word 97", out)
+        xlsx = tmp / f"{seed.stem}.xlsx"
+        _write_xlsx(lines, tables, xlsx)
+        _soffice(xlsx, "xls:MS Excel 97", out)
+        _soffice(docx, "pdf:writer_pdf_Export", tmp)
+        _scan(tmp / f"{seed.stem}.pdf", 300, out / f"{seed.stem}.scan300.pdf", tmp)
 
 
 def _document(body: bytes, content_type: str) -> tuple[list[str], list[list[list[str]]]]:

@@ -96,7 +96,7 @@ def test_doc_record_equals_the_originals(source: Path) -> None:
     assert share >= 0.99 and invented == 0, (share, invented)
 
 
-@pytest.mark.parametrize("source", REAL, ids=lambda p: p.stem)
+@pytest.mark.parametrize("source", REAL + SEEDS, ids=lambda p: p.stem)
 def test_xls_record_equals_the_originals(source: Path) -> None:
     want, got = original(source), converted(f"{source.stem}.xls")
     assert got.text_source == "xls"

@@ -5,8 +5,10 @@ the 1 of a date as 工 or l. The core takes the agency from the title, so one mi
 gives a record another agency. A place-like token that is no division's name in the gazetteer
 is put back to a division name the same text holds elsewhere when it is one character off it
 and followed as a place name is (人民政府, 政府, …), or two off and in the very same words
-around it as where the text has the name; a date's lookalike digits are read as digits. Nothing
-is changed that the gazetteer knows as a name, or that the document does not vouch for.
+around it as where the text has the name; a date's lookalike digits are read as digits; a long
+institution name with one stray character is put back to the name the text writes twice
+without it. Nothing is changed that the gazetteer knows as a name, or that the document does
+not vouch for.
 """
 
 from __future__ import annotations
@@ -28,7 +30,39 @@ _DATE_ONES = str.maketrans({"工": "1", "l": "1", "I": "1", "|": "1"})
 
 def repair(text: str) -> str:
     """The OCR'd text with misread place names and date digits put right (see the module)."""
-    return _repair_dates(_repair_places(text))
+    return _repair_insertions(_repair_dates(_repair_places(text)))
+
+
+# An institution's name: a run of CJK characters ending as one does (…厅, …管理局, …委员会).
+_INSTITUTION_END = re.compile(r"(?:厅|局|委员会|办公室|人民政府|中心)")
+_INSTITUTION_LENGTHS = range(7, 16)  # long enough that dropping a character names nothing else
+
+
+def _repair_insertions(text: str) -> str:
+    """A long institution name with one stray character (四川省应和急管理厅) put back to the name
+    the same text writes at least twice without it (四川省应急管理厅); the name it becomes must
+    be attested, the misread one written only once."""
+    fixes: dict[int, tuple[int, str]] = {}
+    for match in _INSTITUTION_END.finditer(text):
+        end = match.end()
+        for length in _INSTITUTION_LENGTHS:
+            start = end - length
+            token = text[start:end] if start >= 0 else ""
+            if not _CJK.match(token) or text.count(token) != 1:
+                continue
+            body = len(token) - len(match.group(0))
+            shorter = {token[:i] + token[i + 1 :] for i in range(1, body)}
+            attested = [name for name in shorter if text.count(name) >= 2]
+            if len(attested) == 1:
+                fixes[start] = (length, attested[0])
+                break
+    out, limit = text, len(text)
+    for start in sorted(fixes, reverse=True):
+        length, name = fixes[start]
+        if start + length <= limit:
+            out = out[:start] + name + out[start + length :]
+            limit = start
+    return out
 
 
 def _repair_dates(text: str) -> str:
