@@ -73,6 +73,13 @@ class Settings(BaseSettings):
         description="Store a parsed page in the task that parsed it (one broker round trip per "
         "page instead of two): auto = when the worker also consumes the store queue.",
     )
+    holder_heartbeat: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="Seconds between a worker's heartbeats; a worker silent for six of them is "
+        "dead and the messages it held go back to their queues.",
+    )
     reconcile_interval: float = Field(
         60.0,
         gt=0,

@@ -19,6 +19,8 @@ from workers import holders
 from workers.reliability import redis_client
 
 pytestmark = pytest.mark.services
+# a heartbeat a second (dead after 6 s, not 30 s): what a dead worker held comes back sooner
+QUICK = {"NIANBAO_HOLDER_HEARTBEAT": "1"}
 
 
 def test_a_killed_workers_messages_are_requeued_by_the_next_worker(
@@ -28,7 +30,7 @@ def test_a_killed_workers_messages_are_requeued_by_the_next_worker(
 
     client = redis_client()
     assert client is not None
-    first = start_worker(distributed)
+    first = start_worker({**distributed, **QUICK})
     body = next(SEEDS.glob("001_*.txt")).read_bytes()
     page = unsent_page(body, "https://example.gov.cn/nb/2019.html", store_body=True)
     process_page.apply_async(args=[page.model_dump(mode="json")], countdown=8, task_id="held-1")
@@ -37,10 +39,10 @@ def test_a_killed_workers_messages_are_requeued_by_the_next_worker(
     os.killpg(first.proc.pid, signal.SIGKILL)  # the whole worker, as the OOM killer would
     first.proc.wait()
 
-    second = start_worker(distributed)
+    second = start_worker({**distributed, **QUICK})
     wait_until(
         lambda: runtime.repository().counts()["sources"] == 1,
-        timeout=holders.BEAT_TTL + 4 * holders.BEAT_EVERY + 30,
+        timeout=holders.beat_ttl() + 4 * holders.beat_every() + 30,
         message=second.output()[-3000:],
     )
     assert "requeued 1 message(s) held by workers that died" in second.output()
@@ -101,7 +103,7 @@ def test_messages_a_live_worker_held_come_back_after_a_redis_crash(
     from workers.tasks import process_page
 
     with RedisServer(appendonly=True, directory=tmp_path / "redis") as redis_server:
-        env = configure(BROKER_URL=redis_server.url, DATABASE_URL=pg_url)  # type: ignore[operator]
+        env = configure(BROKER_URL=redis_server.url, DATABASE_URL=pg_url, HOLDER_HEARTBEAT="1")  # type: ignore[operator]
         worker = start_worker(env)
         client = redis_client()
         assert client is not None
@@ -119,7 +121,7 @@ def test_messages_a_live_worker_held_come_back_after_a_redis_crash(
             worker = start_worker(env)  # what the supervisor (compose, Kubernetes) does
         wait_until(
             lambda: runtime.repository().counts()["sources"] == 1,
-            timeout=holders.BEAT_TTL + 6 * holders.BEAT_EVERY + 30,
+            timeout=holders.beat_ttl() + 6 * holders.beat_every() + 30,
             message=worker.output()[-3000:],
         )
         assert runtime.repository().counts()["reports"] == 1

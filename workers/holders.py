@@ -14,12 +14,15 @@ is idempotent, so that costs work, not correctness.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import uuid
 from typing import Any
 
 import redis
+
+from nianbao.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +31,7 @@ DEAD_SEEN_KEY = "nianbao:holders:dead"  # holder token -> when its heartbeat was
 ALIVE_PREFIX = "nianbao:alive:"  # holder token -> heartbeat (expires)
 UNACKED_KEY = "unacked"
 UNACKED_INDEX_KEY = "unacked_index"  # kombu: delivery tag -> time it was delivered
-BEAT_EVERY = 5.0  # seconds between heartbeats
-BEAT_TTL = 30  # a holder silent this long is dead
+BEATS_TO_DEAD = 6  # a holder silent for this many heartbeats is dead
 UNNOTED_AFTER = 60.0  # a delivered message no holder noted this long ago is orphaned
 _FORGET_BATCH = 1000  # notes of acknowledged messages forgotten per pipeline
 
@@ -39,9 +41,19 @@ def new_token() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+def beat_every() -> float:
+    """Seconds between two heartbeats (NIANBAO_HOLDER_HEARTBEAT)."""
+    return get_settings().holder_heartbeat
+
+
+def beat_ttl() -> int:
+    """Seconds a heartbeat lasts: a holder silent this long is dead."""
+    return math.ceil(BEATS_TO_DEAD * beat_every())
+
+
 def beat(client: redis.Redis, token: str) -> None:
-    """Say this holder is alive for the next BEAT_TTL seconds."""
-    client.set(f"{ALIVE_PREFIX}{token}", "1", ex=BEAT_TTL)
+    """Say this holder is alive for the next `beat_ttl` seconds."""
+    client.set(f"{ALIVE_PREFIX}{token}", "1", ex=beat_ttl())
 
 
 def hold(client: redis.Redis, token: str, delivery_tag: str) -> None:
@@ -66,7 +78,7 @@ def server_time(client: redis.Redis) -> float:
 def restore_orphans(client: redis.Redis, connection: Any) -> int:
     """Requeue messages whose holder is dead; forget holders of acknowledged messages.
 
-    A holder counts as dead when its heartbeat is gone on two looks at least BEAT_EVERY apart
+    A holder counts as dead when its heartbeat is gone on two looks at least a heartbeat apart
     (one missed beat is not enough). A message in ``unacked`` that no holder noted for
     UNNOTED_AFTER seconds (its worker died between taking it and noting it) is orphaned too.
     A note is deleted only if it still names the holder seen, before the message is requeued,
@@ -97,7 +109,8 @@ def restore_orphans(client: redis.Redis, connection: Any) -> int:
     alive = dict(zip(tokens, client.mget([f"{ALIVE_PREFIX}{t}" for t in tokens]), strict=True))
     seen = {k.decode(): float(v) for k, v in client.hgetall(DEAD_SEEN_KEY).items()}
     silent = {token for token in tokens if not alive[token]}
-    dead = {token for token in silent if token in seen and now - seen[token] >= BEAT_EVERY}
+    every = beat_every()
+    dead = {token for token in silent if token in seen and now - seen[token] >= every}
     pipe = client.pipeline()
     for token in silent - set(seen):
         pipe.hset(DEAD_SEEN_KEY, token, now)

@@ -74,16 +74,16 @@ def _heartbeat(client: Any) -> None:
             holders.beat(client, _token)
         except Exception as exc:
             log.warning("heartbeat postponed (%s)", exc)
-        if _stop.wait(holders.BEAT_EVERY):
+        if _stop.wait(holders.beat_every()):
             return
 
 
 def _look_after(client: Any) -> None:
     settings = get_settings()
     next_reconcile = time.monotonic() + settings.reconcile_interval
-    while not _stop.wait(holders.BEAT_EVERY):
+    while not _stop.wait(holders.beat_every()):
         try:
-            if client.set(_ORPHANS_LOCK, "1", nx=True, ex=int(holders.BEAT_EVERY)):
+            if client.set(_ORPHANS_LOCK, "1", nx=True, ex=max(1, int(holders.beat_every()))):
                 with app.connection_for_write() as connection:
                     holders.restore_orphans(client, connection)
             if time.monotonic() >= next_reconcile:
