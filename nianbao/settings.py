@@ -73,6 +73,12 @@ class Settings(BaseSettings):
         description="Store a parsed page in the task that parsed it (one broker round trip per "
         "page instead of two): auto = when the worker also consumes the store queue.",
     )
+    archive_lease: float = Field(
+        300.0,
+        ge=5,
+        description="Seconds a process may hold an owed archive write before another takes it "
+        "over (above what one write can take: 4 attempts of 5 s connect + 30 s read).",
+    )
     holder_heartbeat: float = Field(
         5.0,
         gt=0,

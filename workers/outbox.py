@@ -27,7 +27,6 @@ from workers.reliability import ReliableTask, redis_client
 log = logging.getLogger(__name__)
 
 BATCH = 20  # rows one opportunistic drain looks at
-LEASE = 300.0  # seconds a claimed row is left to its drain before another may take it
 # An empty look at the outbox costs a pooled connection and one indexed query: ~0.3 ms on
 # SQLite, ~0.9 ms on PostgreSQL (pre-ping included), next to ~4 ms for storing a page. After
 # an empty look a process does not look again for this long: rows become due only after a
@@ -62,7 +61,7 @@ def deliver(
 ) -> bool | None:
     """Write one pending archive: True written, False failed (the row stays), None taken."""
     repo = repo or runtime.repository()
-    data = repo.claim_archive(archive, LEASE)
+    data = repo.claim_archive(archive, get_settings().archive_lease)
     if data is None:
         return None
     try:
@@ -133,7 +132,7 @@ def schedule_sweep(countdown: float) -> None:
     client = redis_client()
     try:
         if client is not None and not client.set(
-            SWEEP_PENDING, "1", nx=True, ex=int(countdown + LEASE)
+            SWEEP_PENDING, "1", nx=True, ex=int(countdown + get_settings().archive_lease)
         ):
             return  # a sweep is on its way; it will see this row too
         sweep_outbox.apply_async(countdown=countdown)
