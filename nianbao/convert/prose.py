@@ -13,6 +13,7 @@ not vouch for.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -43,16 +44,19 @@ def _repair_insertions(text: str) -> str:
     the same text writes at least twice without it (四川省应急管理厅); the name it becomes must
     be attested, the misread one written only once."""
     fixes: dict[int, tuple[int, str]] = {}
+    count = functools.cache(text.count)  # the same candidates recur for each length
     for match in _INSTITUTION_END.finditer(text):
         end = match.end()
         for length in _INSTITUTION_LENGTHS:
             start = end - length
             token = text[start:end] if start >= 0 else ""
-            if not _CJK.match(token) or text.count(token) != 1:
+            if not _CJK.match(token):
+                break  # a longer token holds the same non-CJK character (or the text's start)
+            if count(token) != 1:
                 continue
             body = len(token) - len(match.group(0))
             shorter = {token[:i] + token[i + 1 :] for i in range(1, body)}
-            attested = [name for name in shorter if text.count(name) >= 2]
+            attested = [name for name in shorter if count(name) >= 2]
             if len(attested) == 1:
                 fixes[start] = (length, attested[0])
                 break
