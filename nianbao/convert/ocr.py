@@ -171,10 +171,10 @@ def _read_page(
     min_run = max(20, int(dpi * _RULE_INCHES))
     grids = ruled.find_grids(dark, min_run)
     clean = ruled.erase(pixels, dark, min_run)
-    prose = clean.copy()
+    outside = clean.copy()  # the page with its tables blanked: read as lines of text
     for grid in grids:
         left, top, right, bottom = grid.box
-        prose[max(0, top - 2) : bottom + 3, max(0, left - 2) : right + 3] = 255
+        outside[max(0, top - 2) : bottom + 3, max(0, left - 2) : right + 3] = 255
 
     def read(montage: np.ndarray, languages: str) -> str:
         return _tesseract(montage, languages, dpi, budget, tmp)
@@ -185,7 +185,7 @@ def _read_page(
         else None
     )
     return ruled.layout(
-        ruled.words(read(prose, settings.ocr_languages)),
+        ruled.words(read(outside, settings.ocr_languages)),
         grids,
         found.texts if found else None,
         found.reads if found else None,
